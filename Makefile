@@ -1,0 +1,45 @@
+# hygiene — the two commands a fresh machine needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: venv demo test test-postgres lint fmt bench clean help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)  ## create .venv and install hygiene with its test tools
+
+demo: $(STAMP)  ## load the demo district on SQLite (./var) and show it
+	$(BIN)/hygiene db upgrade
+	$(BIN)/hygiene demo
+
+# pytest exits 5 when it collected no test: that is not a failure of the code under test.
+test: $(STAMP)  ## run the test suite (SQLite, or PostgreSQL when HYGIENE_TEST_DATABASE_URL is set)
+	$(BIN)/pytest -q $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+test-postgres: $(STAMP)  ## run the suite against the local PostgreSQL
+	HYGIENE_TEST_DATABASE_URL=$${HYGIENE_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+		$(BIN)/pytest -q $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+lint: $(STAMP)  ## ruff and mypy --strict
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+fmt: $(STAMP)
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: $(STAMP)  ## run the benchmarks (prints figures and ratios)
+	$(BIN)/python bench/import.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

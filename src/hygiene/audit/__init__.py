@@ -1,0 +1,1 @@
+"""The tamper-evident compliance log: append-only, hash-chained."""

@@ -1,0 +1,199 @@
+"""Append to, verify and export the compliance log.
+
+Each event's hash is HMAC-SHA256(key, canonical JSON of seq, time, actor, action, subject, data and
+the previous hash). Keying the chain with the service's secret (never stored in the database) means
+that someone with write access to the database alone cannot forge even an event appended at the
+end. Appends are serialised: PostgreSQL by a transaction-scoped advisory lock, SQLite by its
+BEGIN IMMEDIATE write lock, so two instances never fork the chain.
+"""
+
+import hashlib
+import hmac
+import json
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, text
+from sqlmodel import Session, col, select
+
+from hygiene.audit.models import AuditEvent
+
+GENESIS = "0" * 64
+_PG_LOCK_ID = 0x6879_6769_656E  # "hygien": the audit chain's advisory lock
+_BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    actor: str
+    action: str
+    subject: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    count: int
+    head_hash: str
+    first_bad_seq: int | None = None
+    reason: str | None = None
+
+
+def audit_key(secret: bytes) -> bytes:
+    return hmac.new(secret, b"hygiene/audit-chain/v1", hashlib.sha256).digest()
+
+
+def canonical_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _utc(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def compute_hash(
+    key: bytes,
+    *,
+    seq: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    subject: str,
+    data: str,
+    prev_hash: str,
+) -> str:
+    body = json.dumps(
+        [seq, _utc(at).isoformat(timespec="microseconds"), actor, action, subject, data, prev_hash],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _lock_and_read_head(session: Session) -> tuple[int, str]:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK_ID})
+    row = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def append_many(
+    session: Session, *, key: bytes, now: datetime, events: Sequence[NewEvent]
+) -> list[int]:
+    """Append `events` in order, in the caller's transaction; returns their sequence numbers."""
+    if not events:
+        return []
+    seq, prev = _lock_and_read_head(session)
+    at = _utc(now)
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        seq += 1
+        data = canonical_json(event.data)
+        digest = compute_hash(
+            key,
+            seq=seq,
+            at=at,
+            actor=event.actor,
+            action=event.action,
+            subject=event.subject,
+            data=data,
+            prev_hash=prev,
+        )
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "actor": event.actor,
+                "action": event.action,
+                "subject": event.subject,
+                "data": data,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    for start in range(0, len(rows), _BATCH):
+        session.execute(insert(AuditEvent), rows[start : start + _BATCH])
+    return [row["seq"] for row in rows]
+
+
+def append(
+    session: Session,
+    *,
+    key: bytes,
+    now: datetime,
+    actor: str,
+    action: str,
+    subject: str,
+    data: dict[str, Any] | None = None,
+) -> int:
+    return append_many(
+        session, key=key, now=now, events=[NewEvent(actor, action, subject, data or {})]
+    )[0]
+
+
+def _stream(session: Session, since: datetime | None = None) -> Generator[AuditEvent]:
+    query = select(AuditEvent).order_by(col(AuditEvent.seq))
+    if since is not None:
+        query = query.where(col(AuditEvent.at) >= since)
+    with session.execute(query.execution_options(yield_per=_BATCH)) as result:
+        yield from result.scalars()
+
+
+def verify(session: Session, *, key: bytes) -> Verification:
+    """Walk the whole chain; name the first row whose number, link or hash does not hold."""
+    with closing(_stream(session)) as events:
+        return _walk(events, key)
+
+
+def _walk(events: Iterator[AuditEvent], key: bytes) -> Verification:
+    expected_seq, prev, count = 1, GENESIS, 0
+    for event in events:
+        problem = None
+        if event.seq != expected_seq:
+            problem = "gap" if event.seq > expected_seq else "order"
+            bad = min(event.seq, expected_seq)
+        elif event.prev_hash != prev:
+            problem, bad = "link", event.seq
+        elif event.hash != compute_hash(
+            key,
+            seq=event.seq,
+            at=event.at,
+            actor=event.actor,
+            action=event.action,
+            subject=event.subject,
+            data=event.data,
+            prev_hash=event.prev_hash,
+        ):
+            problem, bad = "hash", event.seq
+        if problem:
+            return Verification(False, count, prev, first_bad_seq=bad, reason=problem)
+        prev, expected_seq, count = event.hash, expected_seq + 1, count + 1
+    return Verification(True, count, prev)
+
+
+def count(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(AuditEvent)).scalar_one())
+
+
+EXPORT_COLUMNS = ("seq", "at", "actor", "action", "subject", "data", "prev_hash", "hash")
+
+
+def export_rows(session: Session, *, since: datetime | None = None) -> Iterable[dict[str, Any]]:
+    for event in _stream(session, since):
+        yield {
+            "seq": event.seq,
+            "at": _utc(event.at).isoformat(),
+            "actor": event.actor,
+            "action": event.action,
+            "subject": event.subject,
+            "data": json.loads(event.data),
+            "prev_hash": event.prev_hash,
+            "hash": event.hash,
+        }

@@ -1,0 +1,1 @@
+"""Delivery channels: small adapters behind one protocol (see base.py), one module each."""

@@ -1,0 +1,61 @@
+"""The first-run channel: each message becomes a file under <data_dir>/outbox/.
+
+An .eml for email (open it in any mail client) and a .txt with the SMS text. Writing is atomic
+(temporary file, then rename) and named by the idempotency key, so a resend overwrites the same
+file instead of making a duplicate.
+"""
+
+import asyncio
+import os
+import re
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+
+from hygiene.channels.base import OutgoingMessage, Result, TransientError
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(key: str) -> str:
+    return _UNSAFE.sub("_", key)[:180]
+
+
+class FileChannel:
+    def __init__(self, directory: Path, *, from_address: str, name: str = "file") -> None:
+        self.name = name
+        self.directory = directory
+        self.from_address = from_address
+
+    def _write(self, message: OutgoingMessage) -> Path:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        base = self.directory / safe_name(message.idempotency_key)
+        if "@" in message.to:
+            email = EmailMessage()
+            email["From"] = self.from_address
+            email["To"] = message.to
+            email["Subject"] = message.subject
+            email["Message-ID"] = message.message_id
+            email["Date"] = formatdate(localtime=False)
+            email["Auto-Submitted"] = "auto-generated"
+            email.set_content(message.text)
+            if message.html:
+                email.add_alternative(message.html, subtype="html")
+            target, payload = base.with_suffix(".eml"), email.as_bytes()
+        else:
+            body = f"To: {message.to}\n\n{message.sms_text or message.text}\n"
+            target, payload = base.with_suffix(".txt"), body.encode("utf-8")
+        temporary = target.with_suffix(target.suffix + ".tmp")
+        temporary.write_bytes(payload)
+        os.replace(temporary, target)
+        return target
+
+    async def send(self, message: OutgoingMessage) -> Result:
+        try:
+            path = await asyncio.to_thread(self._write, message)
+        except OSError as exc:
+            raise TransientError(f"cannot write {self.directory}: {exc.strerror}") from exc
+        return Result(provider_id=message.message_id, detail=str(path))
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,84 @@
+"""`hygiene audit …`: verify and export the compliance log."""
+
+import json
+import sys
+from datetime import datetime, time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hygiene import i18n
+from hygiene.audit import service as audit
+from hygiene.cli.common import say, session, state
+from hygiene.tabular import write_sheet
+
+audit_app = typer.Typer(no_args_is_help=True, help="Nhật ký tuân thủ / Compliance log.")
+
+
+@audit_app.command("verify")
+def verify(ctx: typer.Context) -> None:
+    """Kiểm tra chuỗi băm; mã thoát 3 nếu bị can thiệp. / Check the chain; exit 3 if tampered."""
+    deps = state(ctx).deps
+    with session(ctx) as s:
+        result = audit.verify(s, key=deps.audit_key)
+    if result.ok:
+        say(ctx, "audit.ok", count=result.count, head=result.head_hash)
+        return
+    reason = i18n.t(f"audit.reason.{result.reason}", state(ctx).locale)
+    say(ctx, "audit.broken", err=True, seq=result.first_bad_seq, reason=reason, count=result.count)
+    raise typer.Exit(3)
+
+
+@audit_app.command("export")
+def export(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None, typer.Option(help="Từ ngày dd/mm/yyyy hoặc yyyy-mm-dd / From this date")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Tệp đích / File")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv | jsonl")] = "csv",
+) -> None:
+    """Xuất nhật ký (CSV hoặc JSON lines). / Export the log as CSV or JSON lines."""
+    from hygiene.inventory import values
+
+    deps = state(ctx).deps
+    if fmt not in {"csv", "jsonl"}:
+        raise typer.BadParameter("csv | jsonl", param_hint="--format")
+    start = None
+    if since:
+        try:
+            day = values.parse_date(since)
+        except values.FieldError as exc:
+            message = i18n.t(exc.code, state(ctx).locale)
+            raise typer.BadParameter(message, param_hint="--since") from None
+        if day is not None:
+            start = datetime.combine(day, time(), tzinfo=deps.settings.zone)
+    with session(ctx) as s:
+        rows = audit.export_rows(s, since=start)
+        handle = output.open("wb") if output else sys.stdout.buffer
+        try:
+            if fmt == "jsonl":
+                count = 0
+                for count, row in enumerate(rows, start=1):  # noqa: B007  (count is used after)
+                    handle.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
+            else:
+                table = (
+                    [
+                        r[c] if c != "data" else json.dumps(r[c], ensure_ascii=False)
+                        for c in audit.EXPORT_COLUMNS
+                    ]
+                    for r in rows
+                )
+                count = write_sheet(handle, "csv", audit.EXPORT_COLUMNS, table)
+        finally:
+            if output:
+                handle.close()
+            else:
+                handle.flush()
+    if output:
+        say(ctx, "audit.exported", err=True, count=count)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(audit_app, name="audit")

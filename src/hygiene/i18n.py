@@ -1,0 +1,69 @@
+"""Vietnamese-first message catalogue.
+
+Every sentence a person reads is a key with a `vi` and an `en` text, kept in TOML files under
+`hygiene/locales/` (one file per area, so features add their own file). `t()` falls back to
+Vietnamese, then to the key itself, so a missing translation shows up instead of crashing.
+"""
+
+import tomllib
+import unicodedata
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+LOCALES = ("vi", "en")
+DEFAULT_LOCALE = "vi"
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    merged: dict[str, dict[str, str]] = {}
+    folder = resources.files("hygiene") / "locales"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        for key, texts in _flatten(tomllib.loads(entry.read_text("utf-8"))).items():
+            if key in merged:
+                raise RuntimeError(f"message key {key} defined twice (second in {entry.name})")
+            merged[key] = texts
+    return merged
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for name, value in tree.items():
+        key = f"{prefix}{name}"
+        if isinstance(value, dict) and "vi" in value and isinstance(value["vi"], str):
+            out[key] = {loc: unicodedata.normalize("NFC", text) for loc, text in value.items()}
+        elif isinstance(value, dict):
+            out.update(_flatten(value, f"{key}."))
+    return out
+
+
+def t(key: str, locale: str = DEFAULT_LOCALE, /, **params: Any) -> str:
+    """The text for `key` in `locale`, with `params` substituted (dates as dd/mm/yyyy)."""
+    texts = catalogue().get(key)
+    if texts is None:
+        return key
+    template = texts.get(locale) or texts[DEFAULT_LOCALE]
+    shown = {name: format_value(value) for name, value in params.items()}
+    return template.format(**shown)
+
+
+def format_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return format_date(value)
+    return value
+
+
+def format_date(value: date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def normalise_locale(value: str | None) -> str:
+    if value and value.strip().lower()[:2] in LOCALES:
+        return value.strip().lower()[:2]
+    return DEFAULT_LOCALE

@@ -1,0 +1,1 @@
+"""Units, officials and their accounts: what to remind about, never a password."""

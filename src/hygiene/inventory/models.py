@@ -1,0 +1,52 @@
+"""Inventory tables. No column holds a password, by design and by test (tests/test_schema.py).
+
+Table models do not validate their input: services validate with the non-table models in
+hygiene.inventory.schemas first.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import DateTime, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Unit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    parent_id: int | None = Field(default=None, foreign_key="unit.id", ondelete="SET NULL")
+    # Not a foreign key: unit and official would reference each other; the service checks it.
+    head_official_id: int | None = Field(default=None, index=True)
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class Official(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: str = Field(max_length=64, unique=True)
+    full_name: str = Field(max_length=200)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=20)
+    locale: str = Field(default="vi", max_length=5)
+    preferred_channels: str = Field(default="email,sms", max_length=100)
+    anti_phishing_phrase: str | None = Field(default=None, max_length=100)
+    active: bool = True
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class Account(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("official_id", "system", "login", name="uq_account_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    official_id: int = Field(foreign_key="official.id", index=True, ondelete="CASCADE")
+    system: str = Field(max_length=100)
+    kind: str = Field(max_length=32, index=True)
+    login: str = Field(default="", max_length=254)
+    last_rotated_on: date | None = Field(default=None, index=True)
+    mfa: bool = False
+    browser_saved: bool = False
+    strength_score: int | None = None
+    strength_checked_on: date | None = None
+    compromised_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=DateTime(timezone=True))

@@ -1,0 +1,271 @@
+"""One validated Settings object, built once at start-up and passed down.
+
+Sources, strongest first: keyword arguments, `HYGIENE_*` environment variables (nested keys joined
+by `__`, e.g. `HYGIENE_CHANNELS__SMTP__HOST`), then the TOML file named by `HYGIENE_CONFIG`.
+Secrets may come from files (`password_file`, `secret_key_file`). Invalid configuration raises
+ConfigError naming the key and the reason, before anything starts.
+"""
+
+import os
+import re
+import tomllib
+from datetime import date, time
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from hygiene.errors import ConfigError
+
+_CRON = re.compile(r"^\S+(\s+\S+){4}$")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WORKING_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat")
+PLACEHOLDER_SECRETS = {"changeme", "change-me", "changethis", "secret", "xxx"}
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Policy(Section):
+    """Rotation rules for one account kind."""
+
+    rotation_days: int = Field(90, ge=1, le=3650)
+    lead_days: list[int] = Field(default_factory=lambda: [14, 7, 1])
+    overdue_repeat_days: int = Field(7, ge=1, le=365)
+    escalate_after_days: int = Field(30, ge=1, le=3650)
+    label_vi: str = ""
+    label_en: str = ""
+
+    @field_validator("lead_days")
+    @classmethod
+    def _lead_days_positive_descending(cls, value: list[int]) -> list[int]:
+        if any(d < 1 for d in value):
+            raise ValueError("lead days must be at least 1")
+        return sorted(set(value), reverse=True)
+
+
+def default_policies() -> dict[str, Policy]:
+    return {
+        "email": Policy(rotation_days=90, label_vi="Thư điện tử", label_en="Email"),
+        "zalo": Policy(rotation_days=90, label_vi="Zalo", label_en="Zalo"),
+        "social": Policy(rotation_days=90, label_vi="Mạng xã hội", label_en="Social network"),
+        "government": Policy(
+            rotation_days=60, label_vi="Hệ thống công vụ", label_en="Government system"
+        ),
+        "other": Policy(rotation_days=180, label_vi="Khác", label_en="Other"),
+    }
+
+
+class Campaign(Section):
+    enabled: bool = True
+    cron: str
+
+    @field_validator("cron")
+    @classmethod
+    def _five_fields(cls, value: str) -> str:
+        if not _CRON.match(value.strip()):
+            raise ValueError("cron needs five fields: minute hour day month day-of-week")
+        return value.strip()
+
+
+class Campaigns(Section):
+    rotation: Campaign = Campaign(cron="0 8 * * mon-sat")
+    browser: Campaign = Campaign(cron="0 9 1 * *")
+    digest: Campaign = Campaign(cron="0 8 * * mon")
+    escalation: Campaign = Campaign(cron="0 10 * * mon-fri")
+    browser_every_months: int = Field(1, ge=1, le=12)
+    browser_saved_every_days: int = Field(7, ge=1, le=90)
+
+
+class Delivery(Section):
+    window_start: time = time(7, 30)
+    window_end: time = time(21, 0)
+    days: list[Weekday] = Field(default_factory=lambda: list(WORKING_DAYS))
+    holidays: list[date] = Field(default_factory=list)
+    redirect_to: str | None = None
+    interval_seconds: int = Field(5, ge=1, le=3600)
+    batch_size: int = Field(100, ge=1, le=10_000)
+    lease_seconds: int = Field(300, ge=10, le=86_400)
+    max_attempts: int = Field(8, ge=1, le=100)
+    backoff_base_seconds: float = Field(30.0, gt=0)
+    backoff_max_seconds: float = Field(6 * 3600.0, gt=0)
+    rate_per_minute: dict[str, int] = Field(default_factory=dict)
+    rate_per_day: dict[str, int] = Field(default_factory=dict)
+
+
+class Smtp(Section):
+    host: str | None = None
+    port: int = Field(587, ge=1, le=65535)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str | None = None
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    from_address: str = "hygiene@localhost"
+    from_name: str = "Nhắc việc an toàn thông tin"
+    pool_size: int = Field(4, ge=1, le=64)
+    ca_bundle: Path | None = None
+    timeout: float = Field(30.0, gt=0)
+
+    def secret(self) -> str | None:
+        return _read_secret(self.password, self.password_file)
+
+
+class Sms(Section):
+    provider: Literal["none", "esms", "speedsms", "webhook"] = "none"
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    api_key_file: Path | None = None
+    secret_key: SecretStr | None = None
+    secret_key_file: Path | None = None
+    brandname: str | None = None
+    unicode: bool = False
+    max_segments: int = Field(3, ge=1, le=10)
+    inbound_secret: SecretStr | None = None
+    timeout: float = Field(15.0, gt=0)
+
+
+class Zalo(Section):
+    enabled: bool = False
+    base_url: str = "https://business.openapi.zalo.me"
+    oauth_url: str = "https://oauth.zaloapp.com"
+    app_id: str | None = None
+    secret_key: SecretStr | None = None
+    secret_key_file: Path | None = None
+    refresh_token: SecretStr | None = None
+    template_ids: dict[str, str] = Field(default_factory=dict)
+    timeout: float = Field(15.0, gt=0)
+
+
+class FileChannel(Section):
+    directory: Path | None = None  # default: <data_dir>/outbox
+
+
+class Channels(Section):
+    smtp: Smtp = Smtp()
+    sms: Sms = Sms()
+    zalo: Zalo = Zalo()
+    file: FileChannel = FileChannel()
+
+
+class Messages(Section):
+    include_portal_address: bool = False
+    portal_address: str | None = None
+    templates_dir: Path | None = None  # default: config/templates when it exists
+    ack_code_days: int = Field(30, ge=1, le=365)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HYGIENE_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    config: Path | None = None
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    timezone: str = "Asia/Ho_Chi_Minh"
+    locale: Literal["vi", "en"] = "vi"
+    secret_key: SecretStr | None = None
+    secret_key_file: Path | None = None
+    log_format: Literal["text", "json"] = "text"
+    policies: dict[str, Policy] = Field(default_factory=default_policies)
+    campaigns: Campaigns = Campaigns()
+    delivery: Delivery = Delivery()
+    channels: Channels = Channels()
+    messages: Messages = Messages()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
+
+    @field_validator("policies")
+    @classmethod
+    def _kind_names(cls, value: dict[str, Policy]) -> dict[str, Policy]:
+        if not value:
+            raise ValueError("at least one account kind needs a policy")
+        for kind in value:
+            if not re.fullmatch(r"[a-z][a-z0-9_]{0,31}", kind):
+                raise ValueError(f"kind {kind!r}: use lower-case letters, digits and _")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError("replace the placeholder secret with a random value")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'hygiene.db'}"
+
+    @property
+    def kinds(self) -> list[str]:
+        return list(self.policies)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        init_kwargs = (
+            init_settings.init_kwargs if isinstance(init_settings, InitSettingsSource) else {}
+        )
+        path = init_kwargs.get("config") or os.environ.get("HYGIENE_CONFIG")
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if path:
+            sources.append(InitSettingsSource(settings_cls, _read_toml(Path(path))))
+        return tuple(sources)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError("config.missing_file", path=str(path)) from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError("config.bad_toml", path=str(path), reason=str(exc)) from exc
+
+
+def _read_secret(value: SecretStr | None, file: Path | None) -> str | None:
+    if file is not None:
+        try:
+            return file.read_text("utf-8").strip()
+        except OSError as exc:
+            raise ConfigError("config.secret_file", path=str(file), reason=exc.strerror) from exc
+    return value.get_secret_value() if value is not None else None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build Settings or raise ConfigError naming the first bad key and why."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"]) or "?"
+        raise ConfigError(
+            "config.invalid", key=key, reason=first["msg"], count=exc.error_count()
+        ) from None

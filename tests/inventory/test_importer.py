@@ -1,0 +1,294 @@
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from hygiene.audit import service as audit
+from hygiene.errors import ImportRejected, InvalidInput
+from hygiene.inventory import importer
+from hygiene.inventory.models import Account, Official, Unit
+from hygiene.inventory.schemas import ValidationContext
+from tests.conftest import NOW
+from tests.helpers import HEADER, ROWS, snapshot, write_csv, write_xlsx
+
+CONTEXT = ValidationContext(
+    today=date(2026, 3, 2), kinds=["email", "zalo", "social", "government", "other"]
+)
+
+
+def run_import(session: Session, path: Path, key: bytes, **kwargs: object) -> importer.ImportResult:
+    result = importer.import_file(
+        session, path, context=CONTEXT, key=key, now=NOW, actor="test", **kwargs
+    )  # type: ignore[arg-type]
+    session.commit()
+    return result
+
+
+def test_it_imports_officials_accounts_and_units(
+    session: Session, tmp_path: Path, audit_key: bytes
+) -> None:
+    result = run_import(session, write_csv(tmp_path / "a.csv"), audit_key)
+
+    assert (result.units_created, result.officials_created, result.accounts_created) == (2, 2, 3)
+    official = session.execute(select(Official).where(Official.employee_id == "CB001")).scalar_one()
+    assert official.email == "huong.nt@xa.example"
+    assert official.phone == "+84912345678"
+    assert official.full_name == "Nguyễn Thị Hương"
+    other = session.execute(select(Official).where(Official.employee_id == "CB002")).scalar_one()
+    assert (other.phone, other.locale, other.email) == ("+84987654321", "en", None)
+    accounts = session.execute(select(Account).order_by(Account.system)).scalars().all()
+    assert [(a.system, a.last_rotated_on, a.mfa) for a in accounts] == [
+        ("Email công vụ", date(2026, 1, 15), True),
+        ("Facebook", date(2025, 12, 1), True),
+        ("Zalo", None, False),
+    ]
+
+
+def test_it_appends_an_audit_event_per_change(
+    session: Session, tmp_path: Path, audit_key: bytes
+) -> None:
+    run_import(session, write_csv(tmp_path / "a.csv"), audit_key)
+
+    actions = [e["action"] for e in audit.export_rows(session)]
+    assert actions.count("unit.created") == 2
+    assert actions.count("official.created") == 2
+    assert actions.count("account.created") == 3
+    assert actions[-1] == "import.completed"
+    assert audit.verify(session, key=audit_key).ok
+
+
+def test_it_changes_nothing_on_reimport(
+    session: Session, engine: Engine, tmp_path: Path, audit_key: bytes
+) -> None:
+    path = write_csv(tmp_path / "a.csv")
+    run_import(session, path, audit_key)
+    before = snapshot(engine)
+
+    result = run_import(session, path, audit_key)
+
+    assert not result.changed
+    assert result.unchanged == 3
+    assert snapshot(engine) == before
+
+
+def test_it_accepts_semicolons_bom_and_vietnamese_headers(
+    session: Session, tmp_path: Path, audit_key: bytes
+) -> None:
+    header = [
+        "Mã cán bộ",
+        "Họ và tên",
+        "Đơn vị",
+        "Email",
+        "Số điện thoại",
+        "Ngôn ngữ",
+        "Hệ thống",
+        "Loại",
+        "Tên đăng nhập",
+        "Ngày đổi mật khẩu",
+        "Xác thực hai lớp",
+    ]
+    path = write_csv(tmp_path / "vi.csv", header=header, delimiter=";", bom=True)
+
+    result = run_import(session, path, audit_key)
+
+    assert result.accounts_created == 3
+    names = set(session.execute(select(Unit.name)).scalars())
+    assert names == {"Phòng Nội vụ", "UBND xã Bình An"}
+
+
+def test_it_imports_xlsx_with_numbers_and_dates(
+    session: Session, tmp_path: Path, audit_key: bytes
+) -> None:
+    rows = [
+        [
+            "CB009",
+            "Hoàng Văn Sơn",
+            "Phòng Tư pháp",
+            "",
+            912345678,
+            "vi",
+            "Zalo",
+            "zalo",
+            "son",
+            date(2026, 2, 1),
+            1,
+        ]
+    ]
+    run_import(session, write_xlsx(tmp_path / "a.xlsx", rows), audit_key)
+
+    official = session.execute(select(Official)).scalar_one()
+    account = session.execute(select(Account)).scalar_one()
+    assert official.phone == "+84912345678"
+    assert (account.last_rotated_on, account.mfa) == (date(2026, 2, 1), True)
+
+
+def test_it_rejects_bad_rows_naming_line_and_column_and_changes_nothing(
+    session: Session, engine: Engine, tmp_path: Path, audit_key: bytes
+) -> None:
+    run_import(session, write_csv(tmp_path / "good.csv"), audit_key)
+    before = snapshot(engine)
+    bad = [
+        ROWS[0],
+        [
+            "CB003",
+            "Trần Văn Nam",
+            "Phòng Nội vụ",
+            "nam@",
+            "0912",
+            "vi",
+            "Zalo",
+            "zalo",
+            "nam",
+            "31/02/2026",
+            "maybe",
+        ],
+        ["CB004", "", "Phòng Nội vụ", "a@b.vn", "", "vi", "Zalo", "chat", "x", "01/01/2030", "no"],
+    ]
+    with pytest.raises(ImportRejected) as caught:
+        run_import(session, write_csv(tmp_path / "bad.csv", bad), audit_key)
+
+    found = {(p.line, p.column, p.code) for p in caught.value.problems}
+    assert found == {
+        (3, "email", "email.invalid"),
+        (3, "phone", "phone.invalid"),
+        (3, "last_rotated", "date.invalid"),
+        (3, "mfa", "bool.invalid"),
+        (4, "full_name", "value.required"),
+        (4, "kind", "kind.invalid"),
+        (4, "last_rotated", "date.future"),
+    }
+    assert caught.value.problems[0].render("vi").startswith("dòng 3, cột ")
+    session.rollback()
+    assert snapshot(engine) == before
+
+
+def test_it_rejects_a_changed_value_for_the_same_official_within_one_file(
+    session: Session, tmp_path: Path, audit_key: bytes
+) -> None:
+    rows = [ROWS[0], [*ROWS[1][:2], "Phòng Tài chính", *ROWS[1][3:]]]
+    with pytest.raises(ImportRejected) as caught:
+        run_import(session, write_csv(tmp_path / "a.csv", rows), audit_key)
+
+    assert [(p.line, p.column, p.params) for p in caught.value.problems] == [
+        (3, "unit", {"other": 2})
+    ]
+
+
+def test_it_rejects_the_same_account_twice(
+    session: Session, tmp_path: Path, audit_key: bytes
+) -> None:
+    with pytest.raises(ImportRejected) as caught:
+        run_import(session, write_csv(tmp_path / "a.csv", [ROWS[0], ROWS[0]]), audit_key)
+
+    assert [(p.line, p.code) for p in caught.value.problems] == [(3, "import.duplicate_account")]
+
+
+def test_it_refuses_a_password_column_without_reading_it(
+    session: Session, tmp_path: Path, audit_key: bytes
+) -> None:
+    canary = "Canary#Pw-7731"
+    path = write_csv(tmp_path / "a.csv", [[*ROWS[0], canary]], header=[*HEADER, "Mật khẩu"])
+
+    with pytest.raises(ImportRejected) as caught:
+        run_import(session, path, audit_key)
+
+    [problem] = caught.value.problems
+    assert (problem.line, problem.column, problem.code) == (1, "Mật khẩu", "import.password_column")
+    assert canary not in problem.render("vi") + problem.render("en")
+
+
+def test_it_names_missing_required_columns(
+    session: Session, tmp_path: Path, audit_key: bytes
+) -> None:
+    path = write_csv(tmp_path / "a.csv", [r[:6] for r in ROWS], header=HEADER[:6])
+
+    with pytest.raises(ImportRejected) as caught:
+        run_import(session, path, audit_key)
+
+    assert {p.column for p in caught.value.problems} == {"system", "kind"}
+
+
+def test_dry_run_reports_changes_and_writes_nothing(
+    session: Session, engine: Engine, tmp_path: Path, audit_key: bytes
+) -> None:
+    before = snapshot(engine)
+
+    result = importer.import_file(
+        session,
+        write_csv(tmp_path / "a.csv"),
+        context=CONTEXT,
+        key=audit_key,
+        now=NOW,
+        actor="t",
+        dry_run=True,
+    )
+    session.rollback()
+
+    assert (result.officials_created, result.accounts_created) == (2, 3)
+    assert snapshot(engine) == before
+
+
+def test_a_blank_cell_keeps_the_stored_value_and_dates_only_move_forward(
+    session: Session, tmp_path: Path, audit_key: bytes
+) -> None:
+    run_import(session, write_csv(tmp_path / "a.csv"), audit_key)
+    older = [[*ROWS[0][:3], "", "", "", *ROWS[0][6:9], "01/01/2026", ""]]
+
+    result = run_import(session, write_csv(tmp_path / "b.csv", older), audit_key)
+
+    official = session.execute(select(Official).where(Official.employee_id == "CB001")).scalar_one()
+    account = session.execute(select(Account).where(Account.system == "Email công vụ")).scalar_one()
+    assert not result.changed
+    assert official.email == "huong.nt@xa.example"
+    assert (account.last_rotated_on, account.mfa) == (date(2026, 1, 15), True)
+
+
+def test_an_update_records_before_and_after(
+    session: Session, tmp_path: Path, audit_key: bytes
+) -> None:
+    run_import(session, write_csv(tmp_path / "a.csv"), audit_key)
+    moved = [[*ROWS[2][:2], "Phòng Nội vụ", *ROWS[2][3:9], "20/02/2026", "yes"]]
+
+    result = run_import(session, write_csv(tmp_path / "b.csv", moved), audit_key)
+
+    assert (result.officials_updated, result.accounts_updated) == (1, 1)
+    events = {e["action"]: e for e in audit.export_rows(session)}
+    assert events["official.updated"]["data"] == {
+        "before": {"unit": "UBND xã Bình An"},
+        "after": {"unit": "Phòng Nội vụ"},
+    }
+    assert events["account.updated"]["data"] == {
+        "before": {"last_rotated_on": "2025-12-01"},
+        "after": {"last_rotated_on": "2026-02-20"},
+    }
+
+
+def test_it_rejects_unknown_formats_and_non_utf8(
+    session: Session, tmp_path: Path, audit_key: bytes
+) -> None:
+    (tmp_path / "a.ods").write_bytes(b"x")
+    (tmp_path / "b.csv").write_bytes(
+        "Mã cán bộ,Họ và tên\n".encode("cp1252", errors="replace") + b"\xff\xfe"
+    )
+
+    with pytest.raises(InvalidInput) as first:
+        run_import(session, tmp_path / "a.ods", audit_key)
+    with pytest.raises(InvalidInput) as second:
+        run_import(session, tmp_path / "b.csv", audit_key)
+
+    assert (first.value.code, second.value.code) == ("import.unknown_format", "import.not_utf8")
+
+
+def test_a_new_official_needs_an_email_or_a_phone(
+    session: Session, tmp_path: Path, audit_key: bytes
+) -> None:
+    row = ["CB010", "Đỗ Thị Mai", "Phòng Nội vụ", "", "", "vi", "Zalo", "zalo", "mai", "", ""]
+
+    with pytest.raises(ImportRejected) as caught:
+        run_import(session, write_csv(tmp_path / "a.csv", [row]), audit_key)
+
+    assert [(p.line, p.column, p.code) for p in caught.value.problems] == [
+        (2, "email", "import.no_contact")
+    ]
