@@ -36,12 +36,21 @@ def make_csv(path: Path, rows: int) -> None:
         writer.writerow(HEADER)
         for n in range(rows):
             official = n // 4
-            writer.writerow([
-                f"CB{official:07d}", f"Nguyễn Văn Số {official}", f"Đơn vị {official % 40}",
-                f"cb{official}@xa.example", f"09{official % 100_000_000:08d}", "vi",
-                f"Hệ thống {n % 4}", ["email", "zalo", "social", "government"][n % 4],
-                f"login{n}", (TODAY - timedelta(days=n % 200)).strftime("%d/%m/%Y"), "có" if n % 3 else "không",
-            ])  # fmt: skip
+            writer.writerow(
+                [
+                    f"CB{official:07d}",
+                    f"Nguyễn Văn Số {official}",
+                    f"Đơn vị {official % 40}",
+                    f"cb{official}@xa.example",
+                    f"09{official % 100_000_000:08d}",
+                    "vi",
+                    f"Hệ thống {n % 4}",
+                    ["email", "zalo", "social", "government"][n % 4],
+                    f"login{n}",
+                    (TODAY - timedelta(days=n % 200)).strftime("%d/%m/%Y"),
+                    "có" if n % 3 else "không",
+                ]
+            )
 
 
 def fresh_engine(url: str | None, folder: Path, name: str):  # type: ignore[no-untyped-def]
@@ -62,8 +71,9 @@ def run_import(engine, path: Path) -> float:  # type: ignore[no-untyped-def]
     context = ValidationContext(today=TODAY, kinds=list(default_policies()))
     started = time.perf_counter()
     with db.session_scope(engine) as session:
-        importer.import_file(session, path, context=context, key=b"k" * 32,
-                             now=datetime.now(UTC), actor="bench")  # fmt: skip
+        importer.import_file(
+            session, path, context=context, key=b"k" * 32, now=datetime.now(UTC), actor="bench"
+        )
     return time.perf_counter() - started
 
 
@@ -78,19 +88,42 @@ def run_floor(engine, path: Path) -> float:  # type: ignore[no-untyped-def]
         connection.execute(insert(Unit), [{"name": u, "created_at": now} for u in units])
         unit_ids = dict(connection.execute(text("SELECT name, id FROM unit")).all())
         people = {r["employee_id"]: r for r in rows}
-        connection.execute(insert(Official), [
-            {"employee_id": e, "full_name": r["full_name"], "unit_id": unit_ids[r["unit"]],
-             "email": r["email"], "phone": r["phone"], "locale": "vi", "active": True,
-             "preferred_channels": "email,sms", "created_at": now, "updated_at": now}
-            for e, r in people.items()
-        ])  # fmt: skip
+        connection.execute(
+            insert(Official),
+            [
+                {
+                    "employee_id": e,
+                    "full_name": r["full_name"],
+                    "unit_id": unit_ids[r["unit"]],
+                    "email": r["email"],
+                    "phone": r["phone"],
+                    "locale": "vi",
+                    "active": True,
+                    "preferred_channels": "email,sms",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for e, r in people.items()
+            ],
+        )
         ids = dict(connection.execute(text("SELECT employee_id, id FROM official")).all())
-        connection.execute(insert(Account), [
-            {"official_id": ids[r["employee_id"]], "system": r["system"], "kind": r["kind"],
-             "login": r["login"], "last_rotated_on": None, "mfa": False, "browser_saved": False,
-             "created_at": now, "updated_at": now}
-            for r in rows
-        ])  # fmt: skip
+        connection.execute(
+            insert(Account),
+            [
+                {
+                    "official_id": ids[r["employee_id"]],
+                    "system": r["system"],
+                    "kind": r["kind"],
+                    "login": r["login"],
+                    "last_rotated_on": None,
+                    "mfa": False,
+                    "browser_saved": False,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for r in rows
+            ],
+        )
     return time.perf_counter() - started
 
 
@@ -116,7 +149,9 @@ def main() -> None:
     print(f"backend={backend} rows={args.rows} audit_events={events}")
     print(f"import:    {took:7.2f} s  {args.rows / took:9.0f} rows/s")
     print(f"re-import: {again:7.2f} s  {args.rows / again:9.0f} rows/s (no changes)")
-    print(f"floor:     {floor:7.2f} s  {args.rows / floor:9.0f} rows/s (bare executemany, no checks)")
+    print(
+        f"floor:     {floor:7.2f} s  {args.rows / floor:9.0f} rows/s (bare executemany, no checks)"
+    )
     print(f"ratio import/floor: {took / floor:.2f}x   peak RSS: {peak_mb:.0f} MB")
     sys.stdout.flush()
 

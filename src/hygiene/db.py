@@ -9,15 +9,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def table(model: type[SQLModel]) -> Table:
+    """The Core table of a model: bulk writes go through Core, skipping ORM bookkeeping."""
+    return cast(Table, sa_inspect(model).local_table)
 
 
 def row_id(value: int | None) -> int:

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, text
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from hygiene.audit.models import AuditEvent
+from hygiene.db import table
 
 GENESIS = "0" * 64
 _PG_LOCK_ID = 0x6879_6769_656E  # "hygien": the audit chain's advisory lock
@@ -66,11 +67,10 @@ def compute_hash(
     data: str,
     prev_hash: str,
 ) -> str:
-    body = json.dumps(
-        [seq, _utc(at).isoformat(timespec="microseconds"), actor, action, subject, data, prev_hash],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    # Length-prefixed fields: unambiguous whatever the fields contain, and cheap to build.
+    parts = (str(seq), _utc(at).isoformat(timespec="microseconds"), actor, action, subject, data,
+             prev_hash)  # fmt: skip
+    body = "".join(f"{len(part)}:{part};" for part in parts)
     return hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
@@ -119,7 +119,7 @@ def append_many(
         )
         prev = digest
     for start in range(0, len(rows), _BATCH):
-        session.execute(insert(AuditEvent), rows[start : start + _BATCH])
+        session.execute(table(AuditEvent).insert(), rows[start : start + _BATCH])
     return [row["seq"] for row in rows]
 
 

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from hygiene.audit import service as audit
-from hygiene.db import row_id
+from hygiene.db import row_id, table
 from hygiene.errors import ImportRejected, InvalidInput, RowProblem
 from hygiene.inventory.models import Account, Official, Unit
 from hygiene.inventory.schemas import InventoryRow, ValidationContext, problems_of
@@ -270,7 +270,7 @@ def _ensure_units(
     missing = sorted(names - existing.keys())
     result.units_created = len(missing)
     if missing and not dry_run:
-        session.execute(insert(Unit), [{"name": n, "created_at": now} for n in missing])
+        session.execute(table(Unit).insert(), [{"name": n, "created_at": now} for n in missing])
         existing = dict(session.execute(select(Unit.name, Unit.id)).all())
         events.extend(
             audit.NewEvent(actor, "unit.created", f"unit:{n}", {"name": n}) for n in missing
@@ -294,7 +294,9 @@ def _upsert_officials(
     dry_run: bool,
 ) -> dict[str, int]:
     merged: dict[str, dict[str, Any]] = {}
+    defaults: dict[str, dict[str, Any]] = {}
     for row in rows:  # later rows fill blanks of earlier ones for the same official
+        defaults.setdefault(row.employee_id, {n: getattr(row, n) for n in OFFICIAL_FIELDS})
         target = merged.setdefault(row.employee_id, {})
         for name in OFFICIAL_FIELDS:
             if name in row.model_fields_set or name in {"full_name", "unit"}:
@@ -317,7 +319,7 @@ def _upsert_officials(
     for employee_id, wanted in merged.items():
         before = stored.get(employee_id)
         if before is None:
-            creates.append({"employee_id": employee_id, **wanted})
+            creates.append({"employee_id": employee_id, **defaults[employee_id], **wanted})
             continue
         changes = {k: v for k, v in wanted.items() if before.get(k) != v}
         if changes:
@@ -326,7 +328,9 @@ def _upsert_officials(
     if dry_run:
         return {e: s["id"] for e, s in stored.items()}
     if creates:
-        session.execute(insert(Official), [_official_row(c, unit_ids, now) for c in creates])
+        session.execute(
+            table(Official).insert(), [_official_row(c, unit_ids, now) for c in creates]
+        )
     if updates:
         session.execute(
             update(Official),
@@ -367,7 +371,6 @@ def _official_row(
     fields: dict[str, Any], unit_ids: dict[str, int], now: datetime
 ) -> dict[str, Any]:
     row = {k: v for k, v in fields.items() if k != "unit"}
-    row.setdefault("locale", "vi")
     return {
         **row,
         "unit_id": unit_ids[fields["unit"]],
@@ -417,7 +420,7 @@ def _upsert_accounts(
         return
     if creates:
         session.execute(
-            insert(Account),
+            table(Account).insert(),
             [
                 {
                     "official_id": official_ids[r.employee_id],
