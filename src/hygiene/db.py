@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READONLY = "hygiene_readonly"
 
 
 def table(model: type[SQLModel]) -> Table:
@@ -64,7 +65,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        readonly = connection.get_execution_options().get(READONLY, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if readonly else "BEGIN IMMEDIATE")
 
 
 @contextmanager
@@ -77,6 +79,21 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def readonly(engine: Engine) -> Engine:
+    """The same engine for pure reads: on SQLite they BEGIN DEFERRED and do not take the write
+    lock (WAL readers never block writers). Only for code that never writes in the transaction."""
+    return engine.execution_options(**{READONLY: True})
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    with Session(readonly(engine)) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -94,5 +111,5 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    with engine.connect() as connection:
+    with readonly(engine).connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()

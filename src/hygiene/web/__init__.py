@@ -1,0 +1,1 @@
+"""The web entry point: portal for officials, consoles for admins and the security officer, API."""

@@ -1,0 +1,39 @@
+"""create_app(deps): the whole web service, built from injected dependencies (tests pass fakes)."""
+
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from hygiene import __version__
+from hygiene.bootstrap import Deps
+from hygiene.runtime import Runtime
+from hygiene.web import health
+from hygiene.web.deps import LocaleDep, build_templates, render
+from hygiene.web.security import SecurityMiddleware
+
+
+def create_app(deps: Deps, *, runtime: Runtime | None = None) -> FastAPI:
+    app = FastAPI(
+        title="hygiene",
+        version=__version__,
+        description="Nhắc đổi mật khẩu và giữ an toàn tài khoản — không lưu mật khẩu. "
+        "/ Password-rotation and account-hygiene reminders, without storing passwords.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.deps = deps
+    app.state.runtime = runtime or Runtime(started_at=deps.clock.now())
+    app.state.templates = build_templates()
+    app.state.metrics = health.metrics_registry(deps, app.state.runtime)
+    app.add_middleware(SecurityMiddleware, secret=deps.secret)
+    static = resources.files("hygiene") / "web" / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.include_router(health.router)
+
+    @app.get("/", include_in_schema=False, response_class=HTMLResponse)
+    def home(request: Request, locale: LocaleDep) -> HTMLResponse:
+        return render(request, "home.html", locale)
+
+    return app

@@ -1,0 +1,114 @@
+"""GET /healthz and GET /metrics (Prometheus text format)."""
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from sqlmodel import Session
+
+from hygiene import db
+from hygiene.audit import service as audit
+from hygiene.bootstrap import Deps
+from hygiene.inventory import service as inventory
+from hygiene.runtime import Runtime
+from hygiene.web.deps import DepsDep, RuntimeDep
+
+router = APIRouter(include_in_schema=False)
+STALE_AFTER = timedelta(minutes=5)
+
+
+def _database_ok(deps: Deps) -> tuple[bool, str]:
+    try:
+        revision = db.current_revision(deps.engine)
+        return revision is not None, revision or "not migrated"
+    except Exception as exc:  # any failure means "not healthy"
+        return False, type(exc).__name__
+
+
+def _scheduler_state(runtime: Runtime, now: datetime) -> str:
+    if not runtime.scheduler_enabled:
+        return "disabled"
+    if not runtime.scheduler_running:
+        return "stopped"
+    last = runtime.last_deliver_at
+    if last is not None and now - last > STALE_AFTER:
+        return "stale"
+    return "ok"
+
+
+@router.get("/healthz")
+def healthz(deps: DepsDep, runtime: RuntimeDep) -> JSONResponse:
+    """200 when the database answers and the scheduler (if enabled) is alive, else 503."""
+    now = deps.clock.now()
+    database_ok, database_detail = _database_ok(deps)
+    scheduler = _scheduler_state(runtime, now)
+    channels = {name: runtime.channel_errors.get(name, "ok") for name in runtime.channels}
+    healthy = database_ok and scheduler in {"ok", "disabled"}
+    body: dict[str, Any] = {
+        "status": "ok" if healthy else "fail",
+        "database": "ok" if database_ok else database_detail,
+        "schema": database_detail if database_ok else None,
+        "scheduler": scheduler,
+        "channels": channels,
+        "degraded": sorted(n for n, state in channels.items() if state != "ok"),
+    }
+    return JSONResponse(
+        body, status_code=200 if healthy else 503, headers={"Cache-Control": "no-store"}
+    )
+
+
+class _Collector(Collector):
+    """Reads the database at scrape time: set-based counts, never a loop over rows."""
+
+    def __init__(self, deps: Deps, runtime: Runtime) -> None:
+        self.deps, self.runtime = deps, runtime
+
+    def collect(self) -> Iterator[Metric]:
+        yield from self._runtime_metrics()
+        with db.read_session(self.deps.engine) as session:
+            yield from self._inventory_metrics(session)
+
+    def _runtime_metrics(self) -> Iterator[Metric]:
+        up = GaugeMetricFamily(
+            "hygiene_channel_up", "1 when the channel can send", labels=["channel"]
+        )
+        for name in self.runtime.channels:
+            up.add_metric([name], 0.0 if name in self.runtime.channel_errors else 1.0)
+        yield up
+        yield GaugeMetricFamily(
+            "hygiene_scheduler_running",
+            "1 when this process runs the scheduler",
+            value=1.0 if self.runtime.scheduler_running else 0.0,
+        )
+        if self.runtime.last_plan_seconds is not None:
+            yield GaugeMetricFamily(
+                "hygiene_plan_duration_seconds",
+                "Duration of the last planning run",
+                value=self.runtime.last_plan_seconds,
+            )
+
+    def _inventory_metrics(self, session: Session) -> Iterator[Metric]:
+        today = self.deps.clock.now().astimezone(self.deps.settings.zone).date()
+        summary = inventory.summary(session, policies=self.deps.settings.policies, today=today)
+        for name, value in summary.model_dump().items():
+            yield GaugeMetricFamily(f"hygiene_inventory_{name}", f"Inventory: {name}", value=value)
+        yield GaugeMetricFamily(
+            "hygiene_audit_events", "Events in the compliance log", value=audit.count(session)
+        )
+
+
+def metrics_registry(deps: Deps, runtime: Runtime) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Collector(deps, runtime))
+    return registry
+
+
+@router.get("/metrics")
+def metrics(request: Request) -> Response:
+    registry: CollectorRegistry = request.app.state.metrics
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
