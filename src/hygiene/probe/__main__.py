@@ -1,0 +1,5 @@
+import sys
+
+from hygiene.probe.cli import main
+
+sys.exit(main())
