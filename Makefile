@@ -17,9 +17,17 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)  ## create .venv and install hygiene with its test tools
 
-demo: $(STAMP)  ## load the demo district on SQLite (./var) and show it
+demo: $(STAMP)  ## load the demo district on SQLite (./var), plan reminders, serve on http://127.0.0.1:8080
 	$(BIN)/hygiene db upgrade
 	$(BIN)/hygiene demo
+	@# First run only: a console user for the demo (a second run says it already exists).
+	-@$(BIN)/hygiene users add admin@minhson.example --role admin,security 2>/dev/null
+	$(BIN)/hygiene run plan
+	@echo "Web: http://127.0.0.1:8080/ (portal /portal, console /console; set the console password at /console/setup)."
+	@echo "Messages land as files in ./var/outbox/ (.eml for email, .txt for SMS) until a channel is configured;"
+	@echo "they go out inside the sending window (07:30-21:00 Mon-Sat, Asia/Ho_Chi_Minh). Ctrl-C stops."
+	@echo "Tin nhắn được ghi thành tệp trong ./var/outbox/ cho đến khi cấu hình kênh gửi. Nhấn Ctrl-C để dừng."
+	$(BIN)/hygiene serve --host 127.0.0.1 --port 8080
 
 # pytest exits 5 when it collected no test: that is not a failure of the code under test.
 test: $(STAMP)  ## run the test suite (SQLite, or PostgreSQL when HYGIENE_TEST_DATABASE_URL is set)

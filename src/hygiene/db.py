@@ -15,6 +15,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
@@ -32,6 +33,17 @@ def row_id(value: int | None) -> int:
     if value is None:
         raise RuntimeError("row has no id yet: flush the session first")
     return value
+
+
+def insert_ignore(
+    session: Session, model: type[SQLModel], values: dict[str, Any], keys: list[str]
+) -> None:
+    """INSERT … ON CONFLICT (keys) DO NOTHING, on either dialect."""
+    dialect = session.get_bind().dialect.name
+    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        builder(table(model)).values(**values).on_conflict_do_nothing(index_elements=keys)
+    )
 
 
 def is_sqlite(engine: Engine) -> bool:

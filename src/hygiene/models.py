@@ -1,6 +1,32 @@
 """Every table model, imported in one place so SQLModel.metadata is complete (Alembic, tests)."""
 
+from hygiene.acks.models import Acknowledgement
+from hygiene.advisories.audience_models import AdvisoryUnit
+from hygiene.advisories.models import Advisory
 from hygiene.audit.models import AuditEvent
+from hygiene.devices.models import Device, ProbeReport
+from hygiene.incidents.models import IncidentReport
 from hygiene.inventory.models import Account, Official, Unit
+from hygiene.outbox.models import DeliveryAttempt, Message
+from hygiene.portal.models import PortalCode
+from hygiene.users.models import ApiToken, ConsoleUser, Throttle, WebSession
 
-__all__ = ["Account", "AuditEvent", "Official", "Unit"]
+__all__ = [
+    "Account",
+    "Acknowledgement",
+    "Advisory",
+    "AdvisoryUnit",
+    "ApiToken",
+    "AuditEvent",
+    "ConsoleUser",
+    "DeliveryAttempt",
+    "Device",
+    "IncidentReport",
+    "Message",
+    "Official",
+    "PortalCode",
+    "ProbeReport",
+    "Throttle",
+    "Unit",
+    "WebSession",
+]

@@ -6,7 +6,9 @@ import typer
 from typer.core import TyperGroup
 
 from hygiene import i18n
-from hygiene.cli import audit, database, inventory
+from hygiene.cli import acks, audit, channels, database, devices, inventory, reports, users
+from hygiene.cli import engine as engine_commands
+from hygiene.cli import ops as ops_commands
 from hygiene.cli.common import state
 from hygiene.errors import ConfigError, HygieneError, ImportRejected
 
@@ -39,6 +41,13 @@ app = typer.Typer(
 database.register(app)
 inventory.register(app)
 audit.register(app)
+channels.register(app)
+users.register(app)
+engine_commands.register(app)
+acks.register(app)
+reports.register(app)
+ops_commands.register(app)
+devices.register(app)
 
 
 def main() -> None:

@@ -9,7 +9,8 @@ from fastapi.staticfiles import StaticFiles
 from hygiene import __version__
 from hygiene.bootstrap import Deps
 from hygiene.runtime import Runtime
-from hygiene.web import health
+from hygiene.web import api, api_probe, console, console_auth, errors, health, portal
+from hygiene.web.auth import PublicDep
 from hygiene.web.deps import LocaleDep, build_templates, render
 from hygiene.web.security import SecurityMiddleware
 
@@ -31,9 +32,15 @@ def create_app(deps: Deps, *, runtime: Runtime | None = None) -> FastAPI:
     static = resources.files("hygiene") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(health.router)
+    app.include_router(console_auth.router)
+    app.include_router(console.router)
+    app.include_router(portal.routes)
+    app.include_router(api_probe.router)
+    api.install(app)
+    errors.install(app)
 
     @app.get("/", include_in_schema=False, response_class=HTMLResponse)
-    def home(request: Request, locale: LocaleDep) -> HTMLResponse:
+    def home(request: Request, locale: LocaleDep, _: PublicDep) -> HTMLResponse:
         return render(request, "home.html", locale)
 
     return app

@@ -16,6 +16,7 @@ from hygiene.audit import service as audit
 from hygiene.bootstrap import Deps
 from hygiene.inventory import service as inventory
 from hygiene.runtime import Runtime
+from hygiene.web.auth import PublicDep
 from hygiene.web.deps import DepsDep, RuntimeDep
 
 router = APIRouter(include_in_schema=False)
@@ -42,7 +43,7 @@ def _scheduler_state(runtime: Runtime, now: datetime) -> str:
 
 
 @router.get("/healthz")
-def healthz(deps: DepsDep, runtime: RuntimeDep) -> JSONResponse:
+def healthz(deps: DepsDep, runtime: RuntimeDep, _: PublicDep) -> JSONResponse:
     """200 when the database answers and the scheduler (if enabled) is alive, else 503."""
     now = deps.clock.now()
     database_ok, database_detail = _database_ok(deps)
@@ -109,6 +110,6 @@ def metrics_registry(deps: Deps, runtime: Runtime) -> CollectorRegistry:
 
 
 @router.get("/metrics")
-def metrics(request: Request) -> Response:
+def metrics(request: Request, _: PublicDep) -> Response:
     registry: CollectorRegistry = request.app.state.metrics
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -74,3 +74,13 @@ def csrf_ok(request: Request, submitted: str | None) -> bool:
         return False
     expected = hmac.new(request.state.csrf_secret, cookie.encode(), hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, submitted)
+
+
+async def require_csrf(request: Request) -> None:
+    """A dependency for every form POST: the hidden field must match the CSRF cookie."""
+    from fastapi import HTTPException
+
+    form = await request.form()
+    submitted = form.get(CSRF_FIELD)
+    if not csrf_ok(request, submitted if isinstance(submitted, str) else None):
+        raise HTTPException(403, "auth.csrf")

@@ -1,0 +1,1 @@
+"""Acknowledgement codes: what an official types (or replies) to confirm they acted."""

@@ -1,0 +1,1 @@
+"""Security advisories published by the security officer and sent in weekly digests."""

@@ -1,0 +1,62 @@
+"""Publish and list advisories. Publishing is audited; digests pick new ones up (campaigns)."""
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from hygiene.advisories.models import Advisory
+from hygiene.audit import service as audit
+from hygiene.db import row_id
+from hygiene.errors import InvalidInput
+
+SEVERITIES = ("low", "medium", "high")
+_LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+
+def publish(
+    session: Session,
+    *,
+    title: str,
+    body: str,
+    severity: str,
+    reference: str | None,
+    requires_ack: bool,
+    now: datetime,
+    actor: str,
+    key: bytes,
+) -> Advisory:
+    """Store an advisory (published now) and log it. Links are refused: messages carry none."""
+    title, body = " ".join(title.split()), body.strip()
+    if not title or not body:
+        raise InvalidInput("engine.advisory.empty")
+    if _LINK.search(title) or _LINK.search(body):
+        raise InvalidInput("engine.advisory.has_link")
+    if severity not in SEVERITIES:
+        raise InvalidInput("official.bad_field", field="severity", reason=", ".join(SEVERITIES))
+    advisory = Advisory(
+        title=title[:200],
+        body=body,
+        severity=severity,
+        reference=(reference or "").strip()[:100] or None,
+        requires_ack=requires_ack,
+        published_at=now,
+        created_by=actor,
+    )
+    session.add(advisory)
+    session.flush()
+    audit.append(
+        session,
+        key=key,
+        now=now,
+        actor=actor,
+        action="advisory.published",
+        subject=f"advisory:{row_id(advisory.id)}",
+        data={"title": advisory.title, "severity": severity, "reference": advisory.reference},
+    )
+    return advisory
+
+
+def list_advisories(session: Session) -> Sequence[Advisory]:
+    return session.exec(select(Advisory).order_by(col(Advisory.published_at).desc())).all()

@@ -1,0 +1,69 @@
+"""Weekly advisory digests: the advisories published since the official's last digest (or in the
+last four weeks for a first digest). Nothing is planned for an official with nothing new.
+Key ``digest:{official}:{iso_year}-W{iso_week}``. One INSERT … SELECT.
+"""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Date, DateTime, String, and_, cast, func, literal, null, select
+from sqlmodel import Session, col
+
+from hygiene.advisories.models import Advisory
+from hygiene.campaigns.sql import insert_messages
+from hygiene.campaigns.stages import Clockless
+from hygiene.inventory.models import Official
+from hygiene.outbox.models import Message
+from hygiene.settings import Settings
+
+CAMPAIGN = "digest"
+FIRST_DIGEST_LOOKBACK = timedelta(days=28)
+
+
+def week_label(at: Clockless) -> str:
+    year, week, _ = at.today.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def plan(*, session: Session, settings: Settings, at: Clockless, now: datetime) -> list[str]:
+    stamp = literal(now, DateTime(timezone=True))
+    # Joined once, not looked up per row: see the note in campaigns.rotation.
+    last = (
+        select(
+            col(Message.official_id).label("official_id"),
+            func.max(Message.planned_at).label("planned_at"),
+        )
+        .where(col(Message.campaign) == CAMPAIGN)
+        .group_by(col(Message.official_id))
+        .subquery("last_digest")
+    )
+    since = func.coalesce(
+        last.c.planned_at, literal(now - FIRST_DIGEST_LOOKBACK, DateTime(timezone=True))
+    )
+    key = literal(f"{CAMPAIGN}:") + cast(col(Official.id), String) + literal(f":{week_label(at)}")
+    rows = (
+        select(
+            key,
+            literal(CAMPAIGN),
+            literal("digest"),
+            null(),
+            col(Official.id),
+            null(),
+            func.aggregate_strings(cast(col(Advisory.id), String), ","),
+            null(),
+            literal(at.today, Date()),
+            stamp,
+            literal("pending"),
+            literal(0),
+            stamp,
+            stamp,
+        )
+        .select_from(Official)
+        .outerjoin(last, last.c.official_id == col(Official.id))
+        .join(
+            Advisory,
+            and_(col(Advisory.published_at) > since, col(Advisory.published_at) <= stamp),
+        )
+        .where(col(Official.active))
+        .group_by(col(Official.id))
+    )
+    return insert_messages(session, rows)

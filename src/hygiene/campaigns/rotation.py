@@ -1,0 +1,72 @@
+"""Rotation reminders: one message per official per stage day, listing every account of theirs
+that is at a stage (upcoming, due, overdue, escalate, now).
+
+One INSERT … SELECT evaluates every account (campaigns.stages), groups them by official and keeps
+the officials with an event newer than the last one they were reminded about (`message.mark`).
+The latest event wins, so after an outage an official gets one message with the current stage,
+not the backlog. Key: ``rotation:{official}:{yyyy-mm-dd}:{stage}``, the worst stage listed.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Date, DateTime, String, case, cast, func, literal, null, select
+from sqlmodel import Session, col
+
+from hygiene.campaigns.sql import insert_messages
+from hygiene.campaigns.stages import Clockless, account_stages
+from hygiene.outbox.models import Message
+from hygiene.policy.rules import MESSAGE_KIND, STAGE_RANK
+from hygiene.settings import Settings
+
+CAMPAIGN = "rotation"
+
+
+def statement(*, settings: Settings, at: Clockless, now: datetime):  # type: ignore[no-untyped-def]
+    """The SELECT feeding the insert (also what bench/plan.py times by hand)."""
+    per_account = account_stages(settings.policies, at)
+    worst = func.max(per_account.c.rank)
+    stage = case(*((worst == rank, literal(s.value)) for s, rank in STAGE_RANK.items()))
+    kind = case(*((worst == STAGE_RANK[s], literal(k)) for s, k in MESSAGE_KIND.items()))
+    # The last event each official was reminded about, aggregated once and joined: a correlated
+    # look-up per official was planned as a scan of the outbox when its statistics said it was
+    # empty, and became quadratic while this very statement filled it (measured: minutes at
+    # 200,000 officials instead of seconds).
+    last = (
+        select(col(Message.official_id).label("official_id"), func.max(Message.mark).label("mark"))
+        .where(col(Message.campaign) == CAMPAIGN)
+        .group_by(col(Message.official_id))
+        .subquery("last_reminded")
+    )
+    key = (
+        literal(f"{CAMPAIGN}:")
+        + cast(per_account.c.official_id, String)
+        + literal(f":{at.today.isoformat()}:")
+        + stage
+    )
+    stamp = literal(now, DateTime(timezone=True))
+    return (
+        select(
+            key,
+            literal(CAMPAIGN),
+            kind,
+            stage,
+            per_account.c.official_id,
+            null(),
+            func.aggregate_strings(cast(per_account.c.account_id, String), ","),
+            func.max(per_account.c.mark),
+            literal(at.today, Date()),
+            stamp,
+            literal("pending"),
+            literal(0),
+            stamp,
+            stamp,
+        )
+        .select_from(per_account.outerjoin(last, last.c.official_id == per_account.c.official_id))
+        .where(per_account.c.mark.is_not(None))
+        .group_by(per_account.c.official_id, last.c.mark)
+        .having(func.max(per_account.c.mark) > func.coalesce(last.c.mark, -1))
+    )
+
+
+def plan(*, session: Session, settings: Settings, at: Clockless, now: datetime) -> list[str]:
+    return insert_messages(session, statement(settings=settings, at=at, now=now))

@@ -1,0 +1,198 @@
+"""Email through a pool of reused SMTP connections (aiosmtplib), one recipient per message.
+
+Pool. `pool_size` connections, opened on first use and kept: one SMTP connection carries one
+transaction at a time, so concurrency is the pool size (a pool of 4 was ~2× one reused connection
+and ~5× a connection per message here; see bench/deliver.py). Idle connections are reused most
+recently used first, so a quiet service keeps few of them open. A connection the server closed
+while idle is noticed before or at MAIL FROM, when nothing has been accepted yet, and is reopened
+once, transparently; a disconnect later in the transaction is a TransientError (the caller retries;
+the same Message-ID makes a rare duplicate visible).
+
+Security (`channels.smtp.security`):
+    tls       implicit TLS from the first byte (port 465)
+    starttls  STARTTLS is mandatory: a server that does not offer it is ChannelDown, never a
+              silent fallback to plaintext (aiosmtplib's default start_tls=None would fall back)
+    none      plaintext, for a relay on the same host or network only
+Certificates are always verified, against `ca_bundle` alone when it is set (an internal CA), else
+against the system store. AUTH runs when `username` is set; the password is read once at start-up
+and appears in no exception, reason or log line.
+
+Classification, keeping the server's answer ("450 4.2.0 greylisted …") as the reason:
+    TransientError  4xx anywhere, timeouts, refused or dropped connections
+    PermanentError  5xx for the recipient (RCPT) or the message (DATA)
+    ChannelDown     5xx authentication, TLS failures, no STARTTLS, 5xx greeting/EHLO/MAIL FROM
+                    (the sender is refused, so nothing else can go either)
+
+A channel object belongs to one event loop: its pool is created on the first send and dropped
+by close().
+"""
+
+import asyncio
+import contextlib
+import ssl
+from typing import NoReturn
+
+import aiosmtplib
+
+from hygiene.channels.base import (
+    ChannelDown,
+    ChannelError,
+    OutgoingMessage,
+    PermanentError,
+    Result,
+    TransientError,
+)
+from hygiene.channels.email_message import build_email, to_bytes
+from hygiene.settings import Smtp
+
+QUIT_TIMEOUT = 2.0
+
+
+class _IdleConnectionLost(Exception):
+    """MAIL FROM found the connection closed: nothing was accepted, reconnecting is safe."""
+
+
+class SmtpChannel:
+    def __init__(self, config: Smtp, *, name: str = "smtp") -> None:
+        if not config.host:
+            raise ValueError("SmtpChannel needs channels.smtp.host")
+        self.name = name
+        self.config = config
+        self._host = config.host
+        self._password = config.secret() if config.username else None
+        self._idle: asyncio.LifoQueue[aiosmtplib.SMTP] | None = None
+        self._clients: list[aiosmtplib.SMTP] = []
+        self._tls: ssl.SSLContext | None = None
+
+    def __repr__(self) -> str:
+        return f"SmtpChannel({self._host}:{self.config.port}, {self.config.security})"
+
+    async def send(self, message: OutgoingMessage) -> Result:
+        """Deliver `message` to its one recipient, or raise a classified ChannelError."""
+        email = build_email(
+            message, from_address=self.config.from_address, from_name=self.config.from_name
+        )
+        payload = to_bytes(email)
+        idle = self._pool()
+        client = await idle.get()
+        try:
+            detail = await self._send_on(client, message.to, payload)
+        except ChannelError:
+            raise  # classified; the connection was reset or closed on the way
+        except BaseException:
+            client.close()  # cancelled mid-transaction: the session state is unknown
+            raise
+        finally:
+            idle.put_nowait(client)
+        return Result(provider_id=message.message_id, detail=detail)
+
+    async def close(self) -> None:
+        """Say QUIT on every open connection and forget the pool."""
+        clients, self._clients, self._idle = self._clients, [], None
+        for client in clients:
+            if client.is_connected:
+                with contextlib.suppress(aiosmtplib.SMTPException, OSError):  # closing anyway
+                    await client.quit(timeout=QUIT_TIMEOUT)
+            client.close()
+
+    def _pool(self) -> "asyncio.LifoQueue[aiosmtplib.SMTP]":
+        if self._idle is None:
+            self._idle = asyncio.LifoQueue()
+            for _ in range(self.config.pool_size):
+                client = self._new_client()
+                self._clients.append(client)
+                self._idle.put_nowait(client)
+        return self._idle
+
+    def _new_client(self) -> aiosmtplib.SMTP:
+        security = self.config.security
+        return aiosmtplib.SMTP(
+            hostname=self._host,
+            port=self.config.port,
+            timeout=self.config.timeout,
+            use_tls=security == "tls",
+            start_tls=security == "starttls",  # True, never None: no silent plaintext
+            username=self.config.username,
+            password=self._password,
+        )
+
+    def _tls_context(self) -> ssl.SSLContext:
+        if self._tls is None:
+            bundle = str(self.config.ca_bundle) if self.config.ca_bundle else None
+            self._tls = ssl.create_default_context(cafile=bundle)
+        return self._tls
+
+    async def _send_on(self, client: aiosmtplib.SMTP, to: str, payload: bytes) -> str:
+        if client.is_connected:
+            try:
+                return await self._transaction(client, to, payload)
+            except _IdleConnectionLost:
+                client.close()  # the server closed it while idle; open a new one below
+        await self._connect(client)
+        try:
+            return await self._transaction(client, to, payload)
+        except _IdleConnectionLost as exc:
+            raise TransientError(f"connection lost: {exc}") from None
+
+    async def _connect(self, client: aiosmtplib.SMTP) -> None:
+        try:
+            if self.config.security != "none":
+                client.tls_context = self._tls_context()
+            await client.connect()
+        except aiosmtplib.SMTPResponseException as exc:  # greeting, EHLO, AUTH, STARTTLS answers
+            raise _by_code(exc, fatal=ChannelDown) from None
+        except ssl.SSLError as exc:
+            raise ChannelDown(f"TLS: {exc}") from None
+        except (aiosmtplib.SMTPTimeoutError, aiosmtplib.SMTPServerDisconnected) as exc:
+            raise TransientError(str(exc) or type(exc).__name__) from None
+        except aiosmtplib.SMTPConnectError as exc:
+            if isinstance(exc.__cause__, ssl.SSLError):
+                raise ChannelDown(f"TLS: {exc.__cause__}") from None
+            raise TransientError(str(exc)) from None
+        except aiosmtplib.SMTPException as exc:  # e.g. STARTTLS or AUTH not offered
+            raise ChannelDown(str(exc)) from None
+        except OSError as exc:  # unreadable ca_bundle, reset during the TLS handshake
+            raise ChannelDown(f"TLS: {exc}") from None
+
+    async def _transaction(self, client: aiosmtplib.SMTP, to: str, payload: bytes) -> str:
+        try:
+            await client.mail(self.config.from_address)
+        except aiosmtplib.SMTPServerDisconnected as exc:
+            raise _IdleConnectionLost(str(exc)) from None
+        except aiosmtplib.SMTPResponseException as exc:
+            await _reset(client)
+            raise _by_code(exc, fatal=ChannelDown) from None
+        except aiosmtplib.SMTPTimeoutError as exc:
+            _fail_transient(client, exc)
+        try:
+            await client.rcpt(to)
+            response = await client.data(payload)
+        except aiosmtplib.SMTPResponseException as exc:
+            await _reset(client)
+            raise _by_code(exc, fatal=PermanentError) from None
+        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError) as exc:
+            _fail_transient(client, exc)
+        return f"{response.code} {response.message}"
+
+
+def _by_code(exc: aiosmtplib.SMTPResponseException, *, fatal: type[ChannelError]) -> ChannelError:
+    """4xx is worth retrying; 5xx is `fatal` (permanent for this message, or channel down)."""
+    reason = f"{exc.code} {exc.message}".strip()
+    if 400 <= exc.code < 500:
+        return TransientError(reason)
+    return fatal(reason)
+
+
+async def _reset(client: aiosmtplib.SMTP) -> None:
+    """RSET so the pooled connection can carry the next message; drop it if that fails."""
+    if not client.is_connected:
+        return
+    try:
+        await client.rset()
+    except (aiosmtplib.SMTPException, OSError):
+        client.close()
+
+
+def _fail_transient(client: aiosmtplib.SMTP, exc: Exception) -> NoReturn:
+    client.close()
+    raise TransientError(str(exc) or type(exc).__name__) from None

@@ -1,0 +1,209 @@
+"""The reminder engine's commands: `run plan|deliver`, `outbox …`, `advisories …`, `serve`."""
+
+import asyncio
+import signal
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from hygiene import i18n, jobs
+from hygiene.campaigns import service as campaigns
+from hygiene.channels import registry
+from hygiene.channels.base import Channel
+from hygiene.channels.file import FileChannel
+from hygiene.cli import engine_outbox
+from hygiene.cli.common import actor, say, session, state
+from hygiene.clock import Clock, FixedClock
+from hygiene.errors import InvalidInput
+from hygiene.outbox.delivery import Deliverer, DeliveryReport
+from hygiene.settings import Settings
+
+run_app = typer.Typer(no_args_is_help=True, help="Lập lịch và gửi tin ngay / Plan and deliver now.")
+AtOption = Annotated[
+    str | None,
+    typer.Option("--at", help="Thời điểm ISO (giờ địa phương nếu không ghi múi) / ISO instant"),
+]
+REAL_CHANNELS = ("smtp", "email", "sms", "zalo")
+
+
+def _clock(ctx: typer.Context, at: str | None) -> Clock:
+    deps = state(ctx).deps
+    if at is None:
+        return deps.clock
+    try:
+        parsed = datetime.fromisoformat(at)
+    except ValueError:
+        raise InvalidInput("engine.at.invalid", value=at) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=deps.settings.zone)
+    return FixedClock(parsed)
+
+
+def outbox_dir(settings: Settings) -> Path:
+    return settings.channels.file.directory or settings.data_dir / "outbox"
+
+
+def channels_for(settings: Settings) -> dict[str, Channel]:
+    """The registry's channels when it exists; the file channel always as the first-run safety."""
+    built = dict(registry.build_channels(settings))
+    if "file" not in built:
+        built["file"] = FileChannel(
+            outbox_dir(settings), from_address=settings.channels.smtp.from_address
+        )
+    return built
+
+
+@run_app.command("plan")
+def run_plan(
+    ctx: typer.Context,
+    campaign: Annotated[
+        str | None, typer.Option(help="rotation | browser | digest | escalation (mặc định: tất cả)")
+    ] = None,
+    at: AtOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Không ghi gì / Write nothing")
+    ] = False,
+) -> None:
+    """Lên lịch tin nhắn ngay. / Plan messages now (idempotent)."""
+    deps = state(ctx).deps
+    if campaign is not None and campaign not in campaigns.CAMPAIGNS:
+        raise typer.BadParameter(" | ".join(campaigns.CAMPAIGNS), param_hint="--campaign")
+    now = _clock(ctx, at).now()
+    names = [campaign] if campaign else list(campaigns.CAMPAIGNS)
+    day = campaigns.clockless(deps.settings, now).today
+    with session(ctx) as s:
+        for name in names:
+            if campaign is None and not getattr(deps.settings.campaigns, name).enabled:
+                say(ctx, "engine.plan.disabled", campaign=name)
+                continue
+            result = campaigns.plan(
+                session=s,
+                settings=deps.settings,
+                now=now,
+                campaign=name,
+                audit_key=deps.audit_key,
+                actor=actor(),
+            )
+            key = "engine.plan.dry_run" if dry_run else "engine.plan.done"
+            say(ctx, key, campaign=name, count=result.planned, day=day)
+        if dry_run:
+            s.rollback()
+
+
+@run_app.command("deliver")
+def run_deliver(ctx: typer.Context, at: AtOption = None) -> None:
+    """Gửi các tin đến hạn rồi dừng. / Deliver every due message, then exit."""
+    deps = state(ctx).deps
+    channels = channels_for(deps.settings)
+    _announce_channels(ctx, channels)
+    deliverer = jobs.build_deliverer(deps, channels, jobs.worker_name(), clock=_clock(ctx, at))
+    report = asyncio.run(_drain(deliverer, channels))
+    if report.outside_window:
+        delivery = deps.settings.delivery
+        say(
+            ctx,
+            "engine.deliver.outside_window",
+            start=delivery.window_start.strftime("%H:%M"),
+            end=delivery.window_end.strftime("%H:%M"),
+        )
+        return
+    sent, retry, failed, dead = (
+        report.outcomes.get(k, 0) for k in ("sent", "retry", "failed", "dead")
+    )
+    say(
+        ctx,
+        "engine.deliver.done",
+        claimed=report.claimed,
+        released=report.released,
+        sent=sent,
+        retry=retry,
+        failed=failed,
+        dead=dead,
+        other=report.claimed - sent - retry - failed - dead,
+    )
+
+
+async def _drain(deliverer: Deliverer, channels: dict[str, Channel]) -> DeliveryReport:
+    try:
+        return await deliverer.drain()
+    finally:
+        for channel in channels.values():
+            await channel.close()
+
+
+def _announce_channels(ctx: typer.Context, channels: dict[str, Channel]) -> None:
+    settings = state(ctx).settings
+    if not any(name in channels for name in REAL_CHANNELS):
+        say(ctx, "engine.deliver.file_fallback", err=True, path=str(outbox_dir(settings)))
+    if settings.delivery.redirect_to:
+        say(ctx, "engine.deliver.redirect", err=True, to=settings.delivery.redirect_to)
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Địa chỉ web / Web host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Cổng web / Web port")] = 8080,
+    no_web: Annotated[bool, typer.Option("--no-web", help="Không chạy web / No web")] = False,
+    no_scheduler: Annotated[
+        bool, typer.Option("--no-scheduler", help="Không lập lịch / No scheduler")
+    ] = False,
+) -> None:
+    """Chạy web, bộ lập lịch và việc gửi tin đến khi Ctrl-C. / Run until Ctrl-C."""
+    runner = _web_runner()
+    web = not no_web and runner is not None
+    if not no_web and runner is None:
+        typer.echo(f"{i18n.t('engine.serve.no_web', 'vi')} / {i18n.t('engine.serve.no_web', 'en')}")
+    if not web and no_scheduler:
+        say(ctx, "engine.serve.nothing")
+        return
+    deps = state(ctx).deps
+    channels = channels_for(deps.settings)
+    _announce_channels(ctx, channels)
+    if not no_scheduler:
+        say(
+            ctx,
+            "engine.serve.started",
+            timezone=deps.settings.timezone,
+            seconds=deps.settings.delivery.interval_seconds,
+            channels=", ".join(channels),
+        )
+    if runner is None:
+        asyncio.run(_scheduler_only(deps, channels))
+    else:
+        asyncio.run(
+            runner(deps, channels, host=host, port=port, web=web, scheduler=not no_scheduler)
+        )
+    say(ctx, "engine.serve.stopped")
+
+
+def _web_runner() -> Any:
+    """hygiene.server.run (web + scheduler on one loop) when the web app is installed."""
+    try:
+        from hygiene import server
+    except ImportError:
+        return None
+    return server.run
+
+
+async def _scheduler_only(deps: Any, channels: dict[str, Channel]) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    scheduler = jobs.build_scheduler(deps, channels)
+    scheduler.start()
+    try:
+        await stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)  # let the shutdown run on the loop
+        for channel in channels.values():
+            await channel.close()
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(run_app, name="run")
+    app.command("serve")(serve)
+    engine_outbox.register(app)

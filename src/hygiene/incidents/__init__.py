@@ -1,0 +1,1 @@
+"""Reports of extortion attempts and suspicious messages, for the security officer."""

@@ -1,0 +1,101 @@
+"""build_scheduler(deps, channels): APScheduler 3.11 ticks; the database keeps every guarantee.
+
+One *plan* job per enabled campaign (its cron from settings.campaigns, in the configured time
+zone) and one *deliver* job every settings.delivery.interval_seconds. The in-memory job store is
+per process on purpose: running two instances only means two processes tick, and the database
+makes that harmless (idempotency keys for planning, leased claims for delivery). coalesce=True
+and max_instances=1 turn a backlog of missed ticks into one run, and a slow run never overlaps
+itself. Each job is one call into a service.
+
+Cron day-of-week: use names (mon-sat). APScheduler 3.x numbers days from Monday = 0, unlike cron.
+"""
+
+import logging
+import os
+import socket
+import uuid
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from hygiene.bootstrap import Deps
+from hygiene.campaigns import service as campaigns
+from hygiene.channels.base import Channel
+from hygiene.clock import Clock
+from hygiene.db import session_scope
+from hygiene.outbox.delivery import Deliverer, DeliveryReport
+
+log = logging.getLogger(__name__)
+DELIVER_JOB = "deliver"
+# Given on every job too: a job added before start() shows its own options, not the defaults.
+JOB_OPTIONS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
+
+
+def worker_name() -> str:
+    """Unique per process: leases name their owner."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def plan_job(deps: Deps, campaign: str) -> int:
+    """Plan one campaign now; returns how many messages were planned."""
+    with session_scope(deps.engine) as session:
+        result = campaigns.plan(
+            session=session,
+            settings=deps.settings,
+            now=deps.clock.now(),
+            campaign=campaign,
+            audit_key=deps.audit_key,
+            actor="scheduler",
+        )
+    log.info("planned %s: %d message(s)", campaign, result.planned)
+    return result.planned
+
+
+async def deliver_job(deliverer: Deliverer) -> DeliveryReport:
+    return await deliverer.drain()
+
+
+def build_deliverer(
+    deps: Deps, channels: dict[str, Channel], worker: str, *, clock: Clock | None = None
+) -> Deliverer:
+    return Deliverer(
+        engine=deps.engine,
+        settings=deps.settings,
+        secret=deps.secret,
+        audit_key=deps.audit_key,
+        channels=channels,
+        clock=clock or deps.clock,
+        worker=worker,
+    )
+
+
+def build_scheduler(
+    deps: Deps, channels: dict[str, Channel], *, worker: str | None = None
+) -> AsyncIOScheduler:
+    """A configured, not yet started scheduler (start it inside a running event loop)."""
+    zone = deps.settings.zone
+    scheduler = AsyncIOScheduler(timezone=zone, job_defaults=JOB_OPTIONS)
+    for name in campaigns.CAMPAIGNS:
+        campaign = getattr(deps.settings.campaigns, name)
+        if not campaign.enabled:
+            continue
+        scheduler.add_job(
+            plan_job,
+            CronTrigger.from_crontab(campaign.cron, timezone=zone),
+            id=f"plan:{name}",
+            name=f"plan {name}",
+            kwargs={"deps": deps, "campaign": name},
+            replace_existing=True,
+            **JOB_OPTIONS,
+        )
+    scheduler.add_job(
+        deliver_job,
+        IntervalTrigger(seconds=deps.settings.delivery.interval_seconds, timezone=zone),
+        id=DELIVER_JOB,
+        name="deliver",
+        kwargs={"deliverer": build_deliverer(deps, channels, worker or worker_name())},
+        replace_existing=True,
+        **JOB_OPTIONS,
+    )
+    return scheduler

@@ -1,0 +1,1 @@
+"""Message texts: one template set per kind and locale, rendered by one function."""

@@ -1,0 +1,1 @@
+"""The outbox: planned messages, their leased claims, retries and every delivery attempt."""

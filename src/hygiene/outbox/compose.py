@@ -1,0 +1,196 @@
+"""Turn one claimed outbox row into the texts an official reads.
+
+Rendering happens at delivery time, not planning time: planning is one SQL statement, and
+rendering needs per-message work (templates, masking, the acknowledgement code). The rendered
+subject and text are stored on the row, so `hygiene outbox show` displays what was sent. Account
+stages are recomputed for the day the message was planned, so a retry renders the same text.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from hygiene import i18n
+from hygiene.acks import codes
+from hygiene.advisories.models import Advisory
+from hygiene.channels.base import OutgoingMessage
+from hygiene.inventory.models import Account, Official, Unit
+from hygiene.messages.masking import mask_login
+from hygiene.messages.render import Rendered, render
+from hygiene.outbox.models import Message
+from hygiene.policy.rules import STAGE_RANK, AccountFacts, Stage, current_event
+from hygiene.settings import Settings
+
+
+@dataclass(frozen=True)
+class Composed:
+    rendered: Rendered
+    message_id: str
+    ack_code: str
+    ack_hmac: str
+    ack_expires_on: date
+
+
+def message_id_for(idempotency_key: str, settings: Settings) -> str:
+    """A stable RFC 5322 Message-ID: every retry and every instance send the same one."""
+    domain = settings.channels.smtp.from_address.rpartition("@")[2] or "hygiene.invalid"
+    digest = hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()[:40]
+    return f"<{digest}@{domain}>"
+
+
+def expiry_instant(composed: Composed, settings: Settings) -> datetime:
+    """The code is valid through the day the message shows (local midnight after it)."""
+    after = composed.ack_expires_on + timedelta(days=1)
+    return datetime.combine(after, time(0, 0), settings.zone).astimezone(UTC)
+
+
+def _ids(payload: str) -> list[int]:
+    return [int(part) for part in payload.split(",") if part.strip()]
+
+
+def aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes: every stored instant is UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _facts(account: Account, settings: Settings, *, with_compromise: bool = True) -> AccountFacts:
+    compromised = account.compromised_at if with_compromise else None
+    return AccountFacts(
+        account.kind,
+        account.last_rotated_on,
+        aware(account.created_at).astimezone(settings.zone).date(),
+        aware(compromised).astimezone(settings.zone).date() if compromised else None,
+    )
+
+
+def _account_lines(session: Session, message: Message, settings: Settings) -> list[dict[str, Any]]:
+    accounts = session.exec(select(Account).where(col(Account.id).in_(_ids(message.payload))))
+    lines: list[dict[str, Any]] = []
+    for account in accounts:
+        policy = settings.policies.get(account.kind)
+        if policy is None:
+            continue
+        event = current_event(_facts(account, settings), policy, message.planned_on)
+        due = event.due_on if event else message.planned_on
+        if event is not None and event.stage is Stage.NOW:
+            due = message.planned_on
+        lines.append({"system": account.system, "login": mask_login(account.login), "due": due})
+    lines.sort(key=lambda line: (line["due"], line["system"]))
+    return [{**line, "due_on": i18n.format_date(line["due"])} for line in lines]  # dd/mm/yyyy
+
+
+def _advisory_lines(session: Session, message: Message, settings: Settings, locale: str) -> Any:
+    rows = session.exec(
+        select(Advisory)
+        .where(col(Advisory.id).in_(_ids(message.payload)))
+        .order_by(col(Advisory.published_at))
+    )
+    return [
+        {
+            "title": a.title,
+            "body": a.body,
+            "severity": i18n.t(f"engine.severity.{a.severity}", locale),
+            "reference": a.reference or "",
+            "requires_ack": a.requires_ack,
+            "published_on": i18n.format_date(aware(a.published_at).astimezone(settings.zone)),
+        }
+        for a in rows
+    ]
+
+
+def _escalated_lines(session: Session, message: Message, settings: Settings) -> Any:
+    officials = session.exec(
+        select(Official)
+        .where(col(Official.id).in_(_ids(message.payload)))
+        .order_by(col(Official.full_name))
+    ).all()
+    return [
+        {
+            "full_name": person.full_name,
+            "employee_id": person.employee_id,
+            "systems": ", ".join(_escalated_systems(session, person, message, settings)),
+        }
+        for person in officials
+    ]
+
+
+def _escalated_systems(
+    session: Session, person: Official, message: Message, settings: Settings
+) -> list[str]:
+    systems = []
+    for account in session.exec(select(Account).where(col(Account.official_id) == person.id)):
+        policy = settings.policies.get(account.kind)
+        if policy is None:
+            continue
+        facts = _facts(account, settings, with_compromise=False)
+        event = current_event(facts, policy, message.planned_on)
+        if event is not None and event.stage.rank >= STAGE_RANK[Stage.ESCALATE]:
+            systems.append(account.system)
+    return sorted(systems)
+
+
+def context(
+    session: Session, message: Message, official: Official, *, settings: Settings, ack_code: str
+) -> dict[str, Any]:
+    locale = i18n.normalise_locale(official.locale)
+    unit = session.get(Unit, message.subject_unit_id) if message.subject_unit_id else None
+    expires = message.planned_on + timedelta(days=settings.messages.ack_code_days)
+    campaign = message.campaign
+    return {
+        "full_name": official.full_name,
+        "phrase": official.anti_phishing_phrase or None,
+        "ack_code": codes.display(ack_code),
+        "ack_expires": i18n.format_date(expires),
+        "planned_on": i18n.format_date(message.planned_on),
+        "accounts": _account_lines(session, message, settings) if campaign == "rotation" else [],
+        "escalated": message.stage == Stage.ESCALATE.value,
+        "saved_in_browser": message.stage == "saved",
+        "advisories": _advisory_lines(session, message, settings, locale)
+        if campaign == "digest"
+        else [],
+        "officials": _escalated_lines(session, message, settings)
+        if campaign == "escalation"
+        else [],
+        "unit": unit.name if unit else "",
+        "limit_days": min(p.escalate_after_days for p in settings.policies.values()),
+    }
+
+
+def compose(
+    session: Session, message: Message, official: Official, *, settings: Settings, secret: bytes
+) -> Composed:
+    code = codes.code_for(secret, message.idempotency_key)
+    ctx = context(session, message, official, settings=settings, ack_code=code)
+    rendered = render(
+        message.kind,
+        i18n.normalise_locale(official.locale),
+        ctx,
+        templates_dir=settings.messages.templates_dir,
+    )
+    return Composed(
+        rendered=rendered,
+        message_id=message_id_for(message.idempotency_key, settings),
+        ack_code=code,
+        ack_hmac=codes.code_hmac(secret, code),
+        ack_expires_on=message.planned_on + timedelta(days=settings.messages.ack_code_days),
+    )
+
+
+def outgoing(message: Message, official: Official, composed: Composed) -> OutgoingMessage:
+    """The channel-neutral message; the delivery loop fills `to` per channel."""
+    rendered = composed.rendered
+    return OutgoingMessage(
+        idempotency_key=message.idempotency_key,
+        message_id=composed.message_id,
+        to="",
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        sms_text=rendered.sms,
+        zalo_template=message.kind,
+        zalo_data={"name": official.full_name, "code": composed.ack_code},
+        locale=official.locale,
+    )

@@ -1,0 +1,63 @@
+"""Outbox tables. A message moves pending → sending → sent | failed | dead; every send attempt
+is a delivery_attempt row. No column holds a password or an acknowledgement code (only its HMAC).
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import DateTime, Index, Text
+from sqlmodel import Field, SQLModel
+
+
+class Message(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_message_due", "status", "next_attempt_at"),
+        Index("ix_message_official_campaign_mark", "official_id", "campaign", "mark"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(max_length=200, unique=True)
+    campaign: str = Field(max_length=32)
+    kind: str = Field(max_length=32)
+    stage: str | None = Field(default=None, max_length=16)
+    # The recipient; for an escalation, the unit head (the unit is subject_unit_id).
+    official_id: int = Field(foreign_key="official.id", ondelete="CASCADE")
+    subject_unit_id: int | None = Field(default=None, foreign_key="unit.id", ondelete="SET NULL")
+    # Comma-separated ids the message is about: accounts, advisories or officials.
+    payload: str = Field(default="", sa_type=Text)
+    mark: int | None = None  # rotation: the latest stage event reminded (see policy.rules)
+    planned_on: date
+    planned_at: datetime = Field(sa_type=DateTime(timezone=True))
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_type=DateTime(timezone=True))
+    lease_owner: str | None = Field(default=None, max_length=100)
+    lease_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    message_id: str | None = Field(default=None, max_length=200)
+    channel: str | None = Field(default=None, max_length=32)
+    recipient: str | None = Field(default=None, max_length=254)
+    subject: str | None = Field(default=None, max_length=300)
+    body: str | None = Field(default=None, sa_type=Text)
+    provider_id: str | None = Field(default=None, max_length=300)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    ack_hmac: str | None = Field(default=None, max_length=64, index=True)
+    ack_expires_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    acknowledged_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    __tablename__ = "delivery_attempt"
+    __table_args__ = (Index("ix_delivery_attempt_rate", "channel", "outcome", "finished_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="message.id", index=True, ondelete="CASCADE")
+    attempt: int
+    worker: str = Field(max_length=100)
+    channel: str | None = Field(default=None, max_length=32)
+    recipient: str | None = Field(default=None, max_length=254)
+    outcome: str = Field(max_length=16)  # sent | transient | permanent | down | no_channel
+    detail: str = Field(default="", sa_type=Text)
+    provider_id: str | None = Field(default=None, max_length=300)
+    started_at: datetime = Field(sa_type=DateTime(timezone=True))
+    finished_at: datetime = Field(sa_type=DateTime(timezone=True))

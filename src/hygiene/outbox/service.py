@@ -1,0 +1,129 @@
+"""Outbox state changes, each one SQL statement in the caller's transaction.
+
+    pending ──claim──► sending ──► sent
+       ▲                  │  ├──► failed   (permanent: the reason is kept)
+       │                  │  └──► dead     (transient failures until max_attempts)
+       └── retry / lease expired / transient failure (next_attempt_at = now + backoff)
+
+Claims are leased: PostgreSQL picks rows with FOR UPDATE SKIP LOCKED, so concurrent workers
+take disjoint rows without waiting; SQLite serialises writers with BEGIN IMMEDIATE (db.py), so
+the UPDATE … RETURNING is atomic. A worker that dies leaves rows in `sending`; once their lease
+runs out, release_expired() returns them to pending and they are sent again with the same
+Message-ID. Every transition made by a worker is guarded by its lease (`lease_owner`), so a
+worker that lost its lease cannot overwrite the row.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlmodel import Session, col
+
+from hygiene.outbox.models import DeliveryAttempt, Message
+
+PENDING, SENDING, SENT, FAILED, DEAD = "pending", "sending", "sent", "failed", "dead"
+STATUSES = (PENDING, SENDING, SENT, FAILED, DEAD)
+
+
+def release_expired(session: Session, *, now: datetime) -> list[int]:
+    """Return rows whose lease ran out (their worker died or hung) to pending."""
+    statement = (
+        update(Message)
+        .where(col(Message.status) == SENDING, col(Message.lease_until) < now)
+        .values(status=PENDING, lease_owner=None, lease_until=None, updated_at=now)
+        .returning(col(Message.id))
+    )
+    return list(session.execute(statement).scalars())
+
+
+def claim(
+    session: Session, *, now: datetime, owner: str, limit: int, lease: timedelta
+) -> list[int]:
+    """Lease up to `limit` due pending rows to `owner`; their ids, oldest due first."""
+    pick = (
+        select(col(Message.id))
+        .where(col(Message.status) == PENDING, col(Message.next_attempt_at) <= now)
+        .order_by(col(Message.next_attempt_at), col(Message.id))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    statement = (
+        update(Message)
+        .where(col(Message.id).in_(pick.scalar_subquery()))
+        .values(
+            status=SENDING,
+            lease_owner=owner,
+            lease_until=now + lease,
+            attempts=col(Message.attempts) + 1,
+            updated_at=now,
+        )
+        .returning(col(Message.id))
+    )
+    return sorted(session.execute(statement).scalars())
+
+
+def _guarded(pk: int, owner: str) -> Any:
+    return and_(
+        col(Message.id) == pk,
+        col(Message.status) == SENDING,
+        col(Message.lease_owner) == owner,
+    )
+
+
+def update_leased(session: Session, *, pk: int, owner: str, **values: Any) -> bool:
+    """Change a row this worker holds; False when the lease was lost (someone else has it)."""
+    result = session.execute(
+        update(Message).where(_guarded(pk, owner)).values(**values).returning(col(Message.id))
+    )
+    return result.first() is not None
+
+
+def finish(
+    session: Session, *, pk: int, owner: str, status: str, now: datetime, **values: Any
+) -> bool:
+    return update_leased(
+        session,
+        pk=pk,
+        owner=owner,
+        status=status,
+        lease_owner=None,
+        lease_until=None,
+        updated_at=now,
+        **values,
+    )
+
+
+def record_attempt(session: Session, **values: Any) -> None:
+    session.execute(insert(DeliveryAttempt).values(**values))
+
+
+def sent_since(session: Session, channel: str, since: datetime) -> int:
+    """Messages a channel accepted since `since` (rate limits; shared by every instance)."""
+    query = select(func.count()).where(
+        col(DeliveryAttempt.channel) == channel,
+        col(DeliveryAttempt.outcome) == "sent",
+        col(DeliveryAttempt.finished_at) >= since,
+    )
+    return int(session.execute(query).scalar_one())
+
+
+def retry(session: Session, *, message_id: int, now: datetime) -> bool:
+    """Send a failed or dead message again (an admin's decision): back to pending, attempts 0."""
+    result = session.execute(
+        update(Message)
+        .where(col(Message.id) == message_id, col(Message.status).in_([FAILED, DEAD]))
+        .values(status=PENDING, attempts=0, next_attempt_at=now, last_error=None, updated_at=now)
+        .returning(col(Message.id))
+    )
+    return result.first() is not None
+
+
+def attempts_of(session: Session, message_id: int) -> Sequence[DeliveryAttempt]:
+    query = (
+        select(DeliveryAttempt)
+        .where(col(DeliveryAttempt.message_id) == message_id)
+        .order_by(col(DeliveryAttempt.id))
+    )
+    return session.execute(query).scalars().all()

@@ -1,0 +1,1 @@
+"""Rotation policy: pure decisions about due dates and reminder stages."""

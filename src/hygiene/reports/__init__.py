@@ -1,0 +1,1 @@
+"""Compliance aggregates (SQL) and their charts (server-side SVG)."""

@@ -1,0 +1,103 @@
+"""One process: the web app (uvicorn), the scheduler's ticks and delivery, on one event loop.
+
+Uvicorn owns SIGINT/SIGTERM when the web runs (it stops gracefully, then we stop the scheduler);
+without the web, our own handlers do. The scheduler reports each run into Runtime through a job
+listener, which is what /healthz and /metrics read.
+"""
+
+import asyncio
+import logging
+import signal
+import threading
+import time
+from typing import Any
+
+import uvicorn
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED, JobEvent
+
+from hygiene import jobs
+from hygiene.bootstrap import Deps
+from hygiene.channels.base import Channel
+from hygiene.runtime import Runtime
+from hygiene.web.app import create_app
+
+log = logging.getLogger(__name__)
+
+
+def _listen(scheduler: Any, deps: Deps, runtime: Runtime) -> None:
+    started: dict[str, float] = {}
+
+    def on_event(event: JobEvent) -> None:
+        if event.code == EVENT_JOB_SUBMITTED:
+            started[event.job_id] = time.monotonic()
+            return
+        now = deps.clock.now()
+        if event.job_id == jobs.DELIVER_JOB:
+            runtime.last_deliver_at = now
+        elif event.job_id.startswith("plan:"):
+            runtime.last_plan_at = now
+            runtime.last_plan_seconds = time.monotonic() - started.pop(
+                event.job_id, time.monotonic()
+            )
+        if event.code == EVENT_JOB_ERROR:
+            log.error(
+                "job %s failed: %s", event.job_id, type(getattr(event, "exception", None)).__name__
+            )
+
+    scheduler.add_listener(on_event, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+
+
+async def run(
+    deps: Deps,
+    channels: dict[str, Channel],
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    web: bool = True,
+    scheduler: bool = True,
+    forwarded_allow_ips: str = "127.0.0.1",
+) -> Runtime:
+    """Run until SIGINT/SIGTERM. Returns the runtime (for tests and the exit message)."""
+    runtime = Runtime(
+        started_at=deps.clock.now(), channels=sorted(channels), scheduler_enabled=scheduler
+    )
+    ticker = None
+    if scheduler:
+        ticker = jobs.build_scheduler(deps, channels)
+        _listen(ticker, deps, runtime)
+        ticker.start()
+        runtime.scheduler_running = True
+    try:
+        if web:
+            config = uvicorn.Config(
+                create_app(deps, runtime=runtime),
+                host=host,
+                port=port,
+                proxy_headers=True,
+                forwarded_allow_ips=forwarded_allow_ips,
+                log_config=None,
+                access_log=False,
+            )
+            # uvicorn re-raises the signal it caught once it has stopped; a no-op handler makes
+            # that harmless, so the scheduler and channels below still shut down cleanly.
+            if threading.current_thread() is threading.main_thread():
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    signal.signal(sig, lambda *_: None)
+            await uvicorn.Server(config).serve()
+        else:
+            await _wait_for_signal()
+    finally:
+        if ticker is not None:
+            ticker.shutdown(wait=False)
+            runtime.scheduler_running = False
+        for channel in channels.values():
+            await channel.close()
+    return runtime
+
+
+async def _wait_for_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()

@@ -1,0 +1,1 @@
+"""Console users (IT admins, security officers), their API tokens, and web sessions."""

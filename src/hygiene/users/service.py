@@ -1,0 +1,205 @@
+"""Console users: creation with a one-time setup code, sign-in with lockout, API tokens.
+
+A console password is the console user's own secret: only its argon2 hash is stored, and it is
+checked with zxcvbn before it is accepted (length ≥ 12, score ≥ 3).
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, col, select
+
+from hygiene.audit import service as audit
+from hygiene.errors import Conflict, HygieneError, InvalidInput, NotFound
+from hygiene.policy import strength
+from hygiene.users.models import ApiToken, ConsoleUser
+from hygiene.users.secrets import keyed_hash, new_code, new_token
+
+ROLES = ("admin", "security")
+MAX_FAILED = 5
+LOCKOUT = timedelta(minutes=15)
+SETUP_VALID = timedelta(days=7)
+MIN_LENGTH = 12
+MIN_SCORE = 3
+_hasher = PasswordHasher()
+
+
+class SignInFailed(HygieneError):
+    """One message for unknown user, wrong password and wrong TOTP: no user enumeration."""
+
+    code = "users.sign_in_failed"
+
+
+def parse_roles(value: str) -> str:
+    roles = sorted({part.strip().lower() for part in value.split(",") if part.strip()})
+    if not roles or any(r not in ROLES for r in roles):
+        raise InvalidInput("users.bad_roles")
+    return ",".join(roles)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def by_email(session: Session, email: str) -> ConsoleUser:
+    user = session.exec(
+        select(ConsoleUser).where(ConsoleUser.email == email.strip().lower())
+    ).first()
+    if user is None:
+        raise NotFound("users.not_found", email=email)
+    return user
+
+
+def add_user(
+    session: Session, *, email: str, roles: str, secret: bytes, now: datetime, actor: str
+) -> tuple[ConsoleUser, str]:
+    """Create a user and return the one-time setup code they use to choose a password."""
+    address = email.strip().lower()
+    if "@" not in address:
+        raise InvalidInput("email.invalid")
+    if session.exec(select(ConsoleUser.id).where(ConsoleUser.email == address)).first():
+        raise Conflict("users.exists", email=address)
+    code = new_code()
+    user = ConsoleUser(
+        email=address,
+        roles=parse_roles(roles),
+        created_at=now,
+        setup_code_hmac=keyed_hash(secret, "setup", code),
+        setup_expires_at=now + SETUP_VALID,
+    )
+    session.add(user)
+    session.flush()
+    audit.append(
+        session,
+        key=audit.audit_key(secret),
+        now=now,
+        actor=actor,
+        action="console_user.created",
+        subject=f"user:{address}",
+        data={"roles": user.roles},
+    )
+    return user, f"{code[:4]}-{code[4:]}"
+
+
+def complete_setup(
+    session: Session, *, email: str, code: str, password: str, secret: bytes, now: datetime
+) -> ConsoleUser:
+    user = by_email(session, email)
+    typed = "".join(code.split()).replace("-", "").upper()
+    expires = _aware(user.setup_expires_at)
+    if (
+        user.setup_code_hmac is None
+        or expires is None
+        or expires < now
+        or user.setup_code_hmac != keyed_hash(secret, "setup", typed)
+    ):
+        raise InvalidInput("users.bad_setup_code")
+    check_console_password(password, user_inputs=[user.email])
+    user.password_hash = _hasher.hash(password)
+    user.setup_code_hmac = user.setup_expires_at = None
+    session.add(user)
+    audit.append(
+        session,
+        key=audit.audit_key(secret),
+        now=now,
+        actor=f"user:{user.email}",
+        action="console_user.password_set",
+        subject=f"user:{user.email}",
+    )
+    return user
+
+
+def check_console_password(password: str, *, user_inputs: list[str]) -> None:
+    if len(password) < MIN_LENGTH:
+        raise InvalidInput("users.password_short", min=MIN_LENGTH)
+    if strength.evaluate(password, user_inputs=user_inputs).score < MIN_SCORE:
+        raise InvalidInput("users.password_weak")
+
+
+def authenticate(
+    session: Session, *, email: str, password: str, totp: str | None, now: datetime, secret: bytes
+) -> ConsoleUser:
+    """The user, or SignInFailed; repeated failures lock the account for LOCKOUT."""
+    user = session.exec(
+        select(ConsoleUser).where(ConsoleUser.email == email.strip().lower())
+    ).first()
+    if user is None or not user.active or user.password_hash is None:
+        _hasher.hash(password)  # spend the same time as a real check
+        raise SignInFailed()
+    locked = _aware(user.locked_until)
+    if locked is not None and locked > now:
+        raise SignInFailed("users.locked", until=locked)
+    if not (_password_ok(user.password_hash, password) and _totp_ok(user.totp_secret, totp)):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED:
+            user.locked_until, user.failed_logins = now + LOCKOUT, 0
+        session.add(user)
+        session.flush()
+        raise SignInFailed()
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    session.add(user)
+    return user
+
+
+def _password_ok(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _totp_ok(secret: str | None, code: str | None) -> bool:
+    if secret is None:
+        return True
+    return bool(code) and pyotp.TOTP(secret).verify("".join((code or "").split()), valid_window=1)
+
+
+def enable_totp(session: Session, *, user: ConsoleUser) -> str:
+    """Give the user a TOTP secret (shown once, for their authenticator app)."""
+    user.totp_secret = pyotp.random_base32()
+    session.add(user)
+    return user.totp_secret
+
+
+def issue_token(
+    session: Session, *, email: str, name: str, secret: bytes, now: datetime, actor: str
+) -> str:
+    user = by_email(session, email)
+    token = f"hyg_{new_token()}"
+    session.add(
+        ApiToken(
+            user_id=user.id or 0,
+            name=name,
+            created_at=now,
+            token_hmac=keyed_hash(secret, "api-token", token),
+        )
+    )
+    audit.append(
+        session,
+        key=audit.audit_key(secret),
+        now=now,
+        actor=actor,
+        action="api_token.issued",
+        subject=f"user:{user.email}",
+        data={"name": name},
+    )
+    return token
+
+
+def user_for_token(
+    session: Session, *, token: str, secret: bytes, now: datetime
+) -> ConsoleUser | None:
+    digest = keyed_hash(secret, "api-token", token)
+    row = session.exec(
+        select(ApiToken).where(ApiToken.token_hmac == digest, col(ApiToken.revoked_at).is_(None))
+    ).first()
+    if row is None:
+        return None
+    user = session.get(ConsoleUser, row.user_id)
+    return user if user is not None and user.active else None
+
+
+def list_users(session: Session) -> list[ConsoleUser]:
+    return list(session.exec(select(ConsoleUser).order_by(col(ConsoleUser.email))))

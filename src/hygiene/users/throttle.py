@@ -1,0 +1,58 @@
+"""Fixed-window rate limits with lockout, kept in the database so every instance agrees.
+
+`hit()` counts one attempt for a key and says whether it is allowed. Past `limit` attempts within
+`window`, the key is locked for `lockout`. `clear()` resets a key after a success.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, col, delete
+
+from hygiene import db
+from hygiene.users.models import Throttle
+
+
+@dataclass(frozen=True)
+class Limit:
+    limit: int
+    window: timedelta
+    lockout: timedelta
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    locked_until: datetime | None = None
+    remaining: int = 0
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def hit(session: Session, *, key: str, rule: Limit, now: datetime) -> Verdict:
+    """Count one attempt for `key` (row-locked on PostgreSQL; SQLite transactions are serial)."""
+    db.insert_ignore(session, Throttle, {"key": key, "window_start": now, "count": 0}, ["key"])
+    row = session.get(Throttle, key, with_for_update=True, populate_existing=True)
+    if row is None:  # deleted between the two statements by a concurrent clear()
+        return Verdict(True, None, rule.limit - 1)
+    locked = _aware(row.locked_until)
+    if locked is not None and locked > now:
+        return Verdict(False, locked)
+    start = _aware(row.window_start) or now
+    if locked is not None or now - start >= rule.window:
+        row.window_start, row.count, row.locked_until = now, 0, None
+    row.count += 1
+    if row.count > rule.limit:
+        row.locked_until = now + rule.lockout
+        session.add(row)
+        session.flush()
+        return Verdict(False, row.locked_until)
+    session.add(row)
+    session.flush()
+    return Verdict(True, None, rule.limit - row.count)
+
+
+def clear(session: Session, *, key: str) -> None:
+    session.execute(delete(Throttle).where(col(Throttle.key) == key))

@@ -1,0 +1,28 @@
+"""The REST API under /api/v1 (JSON, paged lists with a total) and its docs page.
+
+Every route declares its rule with a dependency of hygiene.web.auth; API tokens
+(`Authorization: Bearer …`) act as their console user.
+"""
+
+from fastapi import FastAPI
+
+from hygiene.web.api import (
+    accounts,
+    acks,
+    advisories,
+    audit,
+    docs,
+    imports,
+    messages,
+    officials,
+    reports,
+    units,
+)
+
+ROUTERS = (units, officials, accounts, imports, advisories, messages, acks, reports, audit)
+
+
+def install(app: FastAPI) -> None:
+    for module in ROUTERS:
+        app.include_router(module.router)
+    docs.install(app)

@@ -1,0 +1,22 @@
+"""The admin and security-officer consoles under /console (server-rendered pages).
+
+Admins keep the inventory, imports and deliveries; security officers publish advisories and
+review compliance and the log (inventory read-only). Every change is an audit event with the
+console user as its actor.
+"""
+
+from fastapi import APIRouter
+
+from hygiene.web.console import (
+    advisories,
+    auditlog,
+    compliance,
+    deliveries,
+    home,
+    imports,
+    inventory,
+)
+
+router = APIRouter(include_in_schema=False)
+for _module in (home, inventory, imports, deliveries, advisories, compliance, auditlog):
+    router.include_router(_module.router, prefix="/console")

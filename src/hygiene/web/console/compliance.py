@@ -1,0 +1,156 @@
+"""/console/compliance: the per-unit dashboard with offline SVG charts, the drill-down to
+officials, a CSV export and a printable monthly report (security)."""
+
+from datetime import UTC, date, datetime
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from hygiene import i18n
+from hygiene.advisories import service as advisories
+from hygiene.audit import service as audit
+from hygiene.inventory import service as inventory
+from hygiene.inventory.models import Unit
+from hygiene.reports import charts, compliance
+from hygiene.reports.compliance import ComplianceReport
+from hygiene.web.api.common import report_clock
+from hygiene.web.auth import SecurityDep
+from hygiene.web.console.common import page
+from hygiene.web.console.exports import csv_download
+from hygiene.web.deps import DepsDep, LocaleDep, SessionDep
+
+router = APIRouter(prefix="/compliance")
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+CSV_COLUMNS = [
+    "unit",
+    "officials",
+    "accounts",
+    "on_time",
+    "overdue",
+    "on_time_pct",
+    "mfa",
+    "mfa_pct",
+    "browser_saved",
+    "officials_browser_saved",
+    "browser_declared",
+    "advisory_expected",
+    "advisory_acked",
+    "advisory_ack_pct",
+]
+
+
+def _charts(report: ComplianceReport, locale: str) -> dict[str, object]:
+    t = i18n.t
+    return {
+        "on_time_chart": charts.bars(
+            [(u.unit, u.on_time_pct) for u in report.units],
+            title=t("console.compliance.chart_on_time", locale),
+        ),
+        "mfa_chart": charts.bars(
+            [(u.unit, u.mfa_pct) for u in report.units],
+            title=t("console.compliance.chart_mfa", locale),
+        ),
+        "trend_chart": charts.line(
+            [(p.week[-3:], p.on_time_pct) for p in report.trend],
+            title=t("console.compliance.chart_trend", locale),
+        ),
+    }
+
+
+@router.get("", response_class=HTMLResponse)
+def dashboard(
+    request: Request,
+    locale: LocaleDep,
+    session: SessionDep,
+    deps: DepsDep,
+    principal: SecurityDep,
+    unit: str = "",
+) -> HTMLResponse:
+    at = report_clock(deps)
+    report = compliance.report(session, policies=deps.settings.policies, at=at, unit=unit or None)
+    return page(
+        request,
+        "console/compliance.html",
+        locale,
+        principal,
+        report=report,
+        unit=unit,
+        all_units=[u.name for u in inventory.list_units(session)],
+        **_charts(report, locale),
+    )
+
+
+@router.get("/units/{unit_id}", response_class=HTMLResponse)
+def unit_officials(
+    request: Request,
+    unit_id: int,
+    locale: LocaleDep,
+    session: SessionDep,
+    deps: DepsDep,
+    principal: SecurityDep,
+) -> HTMLResponse:
+    found = session.get(Unit, unit_id)
+    if found is None:
+        raise HTTPException(404, "http.404")
+    at = report_clock(deps)
+    policies = deps.settings.policies
+    return page(
+        request,
+        "console/compliance_unit.html",
+        locale,
+        principal,
+        unit=compliance.by_unit(session, policies=policies, at=at, unit=found.name)[0],
+        rows=compliance.officials_of(session, policies=policies, at=at, unit_id=unit_id),
+    )
+
+
+@router.get("/export.csv")
+def export_csv(session: SessionDep, deps: DepsDep, principal: SecurityDep) -> Response:
+    report = compliance.report(session, policies=deps.settings.policies, at=report_clock(deps))
+    rows = [[getattr(u, c) for c in CSV_COLUMNS] for u in [*report.units, report.total]]
+    return csv_download(
+        session,
+        deps,
+        actor=principal.actor,
+        name="compliance",
+        header=CSV_COLUMNS,
+        rows=rows,
+        filters={"as_of": report.as_of.isoformat()},
+    )
+
+
+@router.get("/report", response_class=HTMLResponse)
+def printable(
+    request: Request,
+    locale: LocaleDep,
+    session: SessionDep,
+    deps: DepsDep,
+    principal: SecurityDep,
+    as_of: date | None = None,
+) -> HTMLResponse:
+    """The monthly report to the district: one printable page, the same numbers, as of today
+    or of `as_of` (e.g. the last day of the month being reported)."""
+    at = compliance.clock_at(deps.settings, deps.clock.now(), as_of)
+    report = compliance.report(session, policies=deps.settings.policies, at=at)
+    month_start = at.today.replace(day=1)
+    published = [
+        a
+        for a in advisories.list_advisories(session)
+        if month_start <= _aware(a.published_at).astimezone(deps.settings.zone).date() <= at.today
+    ]
+    return page(
+        request,
+        "console/report.html",
+        locale,
+        principal,
+        report=report,
+        month=at.today.strftime("%m/%Y"),
+        advisories=published,
+        chain=audit.verify(session, key=deps.audit_key),
+        **_charts(report, locale),
+    )

@@ -1,0 +1,157 @@
+"""Console sign-in, first-time setup and sign-out for IT admins and security officers."""
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from hygiene.audit import service as audit
+from hygiene.errors import HygieneError
+from hygiene.users import service as users
+from hygiene.users import sessions, throttle
+from hygiene.web.auth import (
+    SESSION_COOKIE,
+    PublicDep,
+    clear_session_cookie,
+    set_session_cookie,
+)
+from hygiene.web.deps import DepsDep, LocaleDep, SessionDep, render
+from hygiene.web.security import require_csrf
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+SIGN_IN_LIMIT = throttle.Limit(
+    limit=10, window=timedelta(minutes=10), lockout=timedelta(minutes=15)
+)
+Csrf = Depends(require_csrf)
+
+
+def _safe_next(value: str | None) -> str:
+    """Only local console paths: never an open redirect."""
+    if value and value.startswith("/console") and "//" not in value and "\\" not in value:
+        return value
+    return "/console"
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(
+    request: Request, locale: LocaleDep, _: PublicDep, next: str | None = None
+) -> HTMLResponse:
+    return render(request, "console/login.html", locale, next=_safe_next(next), error=None)
+
+
+@router.post("/login", dependencies=[Csrf])
+def login(
+    request: Request,
+    locale: LocaleDep,
+    deps: DepsDep,
+    session: SessionDep,
+    _: PublicDep,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    totp: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/console",
+) -> Response:
+    now = deps.clock.now()
+    verdict = throttle.hit(
+        session, key=f"console-login:ip:{client_ip(request)}", rule=SIGN_IN_LIMIT, now=now
+    )
+    try:
+        if not verdict.allowed:
+            raise HygieneError("auth.throttled", until=verdict.locked_until)
+        user = users.authenticate(
+            session, email=email, password=password, totp=totp or None, now=now, secret=deps.secret
+        )
+    except HygieneError as exc:
+        session.commit()  # keep the failure count even though we answer with an error
+        return render(
+            request,
+            "console/login.html",
+            locale,
+            status_code=401 if verdict.allowed else 429,
+            next=_safe_next(next),
+            error=exc.render(locale),
+        )
+    audit.append(
+        session,
+        key=deps.audit_key,
+        now=now,
+        actor=f"user:{user.email}",
+        action="console.signed_in",
+        subject=f"user:{user.email}",
+        data={"ip": client_ip(request)},
+    )
+    token = sessions.start(
+        session,
+        kind="console",
+        secret=deps.secret,
+        now=now,
+        user_id=user.id,
+        previous=request.cookies.get(SESSION_COOKIE),
+    )
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    set_session_cookie(request, response, token)
+    return response
+
+
+@router.post("/logout", dependencies=[Csrf])
+def logout(request: Request, deps: DepsDep, session: SessionDep, principal: PublicDep) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        sessions.end(session, token=token, secret=deps.secret, now=deps.clock.now())
+        audit.append(
+            session,
+            key=deps.audit_key,
+            now=deps.clock.now(),
+            actor=principal.actor,
+            action="console.signed_out",
+            subject=principal.actor,
+        )
+    response = RedirectResponse("/console/login", status_code=303)
+    clear_session_cookie(response)
+    return response
+
+
+@router.get("/setup", response_class=HTMLResponse)
+def setup_form(request: Request, locale: LocaleDep, _: PublicDep) -> HTMLResponse:
+    return render(request, "console/setup.html", locale, error=None, done=False)
+
+
+@router.post("/setup", dependencies=[Csrf], response_class=HTMLResponse)
+def setup(
+    request: Request,
+    locale: LocaleDep,
+    deps: DepsDep,
+    session: SessionDep,
+    _: PublicDep,
+    email: Annotated[str, Form()],
+    code: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+) -> HTMLResponse:
+    now = deps.clock.now()
+    verdict = throttle.hit(
+        session, key=f"console-setup:ip:{client_ip(request)}", rule=SIGN_IN_LIMIT, now=now
+    )
+    try:
+        if not verdict.allowed:
+            raise HygieneError("auth.throttled", until=verdict.locked_until)
+        users.complete_setup(
+            session, email=email, code=code, password=password, secret=deps.secret, now=now
+        )
+    except HygieneError as exc:
+        session.commit()
+        return render(
+            request,
+            "console/setup.html",
+            locale,
+            status_code=400,
+            error=exc.render(locale),
+            done=False,
+        )
+    response = render(request, "console/setup.html", locale, error=None, done=True)
+    response.headers["Cache-Control"] = "no-store"
+    return response

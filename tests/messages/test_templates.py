@@ -1,0 +1,118 @@
+"""Every template renders completely in both locales, with the phrase and the code, no links."""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hygiene.messages.render import KINDS, LOCALES, Rendered, render
+
+PHRASE = "hoa ban trắng"
+CODE = "7KQ2-M9XD"
+URL = re.compile(r"https?://|www\.", re.IGNORECASE)
+LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#")
+
+
+def sample(**overrides: Any) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "full_name": "Nguyễn Thị Hương",
+        "phrase": PHRASE,
+        "ack_code": CODE,
+        "ack_expires": "01/04/2026",
+        "planned_on": "02/03/2026",
+        "accounts": [
+            {"system": "Email công vụ", "login": "ng***@…", "due_on": "02/03/2026"},
+            {"system": "Zalo", "login": "09***78", "due_on": "05/03/2026"},
+        ],
+        "escalated": True,
+        "saved_in_browser": True,
+        "advisories": [
+            {
+                "title": "Thủ đoạn cắt ghép ảnh để tống tiền",
+                "body": "Không chuyển tiền, không xóa tin nhắn, báo ngay công an.",
+                "severity": "cao",
+                "reference": "CV 123/CAT-PA05",
+                "requires_ack": True,
+                "published_on": "01/03/2026",
+            }
+        ],
+        "officials": [
+            {"full_name": "Lò Văn Đức", "employee_id": "CB002", "systems": "Email công vụ"}
+        ],
+        "unit": "UBND xã Bình An",
+        "limit_days": 30,
+    }
+    return {**context, **overrides}
+
+
+def parts(rendered: Rendered) -> dict[str, str]:
+    return {"text": rendered.text, "html": rendered.html, "sms": rendered.sms}
+
+
+CASES = [(kind, locale) for kind in KINDS for locale in LOCALES]
+
+
+@pytest.mark.parametrize(("kind", "locale"), CASES)
+def test_it_leaves_no_placeholder(kind: str, locale: str) -> None:
+    rendered = render(kind, locale, sample())
+    for text in [rendered.subject, *parts(rendered).values()]:
+        assert not LEFTOVER.search(text)
+
+
+@pytest.mark.parametrize(("kind", "locale"), CASES)
+def test_it_carries_no_link(kind: str, locale: str) -> None:
+    rendered = render(kind, locale, sample())
+    for text in [rendered.subject, *parts(rendered).values()]:
+        assert not URL.search(text)
+
+
+@pytest.mark.parametrize(("kind", "locale"), CASES)
+def test_it_shows_the_anti_phishing_phrase_everywhere(kind: str, locale: str) -> None:
+    for name, text in parts(render(kind, locale, sample())).items():
+        assert PHRASE in text, name
+
+
+@pytest.mark.parametrize(("kind", "locale"), CASES)
+def test_it_shows_the_acknowledgement_code_everywhere(kind: str, locale: str) -> None:
+    for name, text in parts(render(kind, locale, sample())).items():
+        assert CODE in text, name
+
+
+@pytest.mark.parametrize(("kind", "locale"), CASES)
+def test_it_says_the_service_never_asks_for_a_password(kind: str, locale: str) -> None:
+    sentence = "không bao giờ hỏi mật khẩu" if locale == "vi" else "never ask"
+    for text in parts(render(kind, locale, sample())).values():
+        assert sentence in text.lower()
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_it_explains_how_to_set_a_phrase_when_there_is_none(locale: str) -> None:
+    rendered = render("rotation_due", locale, sample(phrase=None))
+    assert ("chưa đặt cụm từ" if locale == "vi" else "not set an anti-phishing") in rendered.text
+
+
+def test_it_escapes_html() -> None:
+    rendered = render("rotation_due", "vi", sample(full_name="<b>Hương</b>"))
+    assert "<b>Hương</b>" not in rendered.html
+    assert "&lt;b&gt;" in rendered.html
+
+
+def test_it_refuses_a_missing_variable() -> None:
+    context = sample()
+    del context["accounts"]
+    with pytest.raises(Exception, match="accounts"):
+        render("rotation_due", "vi", context)
+
+
+def test_it_prefers_an_override_with_the_same_relative_path(tmp_path: Path) -> None:
+    target = tmp_path / "vi" / "rotation_due" / "subject.txt"
+    target.parent.mkdir(parents=True)
+    target.write_text("Nhắc riêng của xã\n", "utf-8")
+    assert render("rotation_due", "vi", sample(), templates_dir=tmp_path).subject == (
+        "Nhắc riêng của xã"
+    )
+
+
+def test_it_shows_vietnamese_diacritics() -> None:
+    assert "Đến hạn đổi mật khẩu" in render("rotation_due", "vi", sample()).subject

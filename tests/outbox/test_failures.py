@@ -1,0 +1,133 @@
+"""Failures are classified: transient retries with backoff, permanent keeps its reason, down
+falls back to the next channel, and nothing is ever dropped."""
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session, col
+
+from hygiene.audit.models import AuditEvent
+from hygiene.channels.base import ChannelDown, PermanentError, TransientError
+from hygiene.channels.memory import MemoryChannel
+from hygiene.clock import FixedClock
+from hygiene.outbox.compose import aware
+from hygiene.outbox.models import DeliveryAttempt, Message
+from hygiene.settings import Delivery, Messages, Settings
+from tests.outbox.conftest import MakeDeliverer
+
+
+def _rows(engine: Engine) -> list[Message]:
+    with Session(engine) as session:
+        return list(session.exec(select(Message).order_by(col(Message.id))).scalars())
+
+
+def test_it_reschedules_a_transient_failure_later(
+    planned: int,
+    make_deliverer: MakeDeliverer,
+    email: MemoryChannel,
+    engine: Engine,
+    clock: FixedClock,
+) -> None:
+    email.fail_next(TransientError("421 try later"))
+    asyncio.run(make_deliverer().run_once())
+    first = _rows(engine)[0]
+    assert first.status == "pending"
+    assert first.last_error == "421 try later"
+    assert aware(first.next_attempt_at) > clock.now()
+
+
+def test_it_retries_after_the_backoff(
+    planned: int, make_deliverer: MakeDeliverer, email: MemoryChannel, clock: FixedClock
+) -> None:
+    email.fail_next(TransientError("421 try later"))
+    asyncio.run(make_deliverer().drain())
+    clock.advance(timedelta(hours=1))
+    asyncio.run(make_deliverer().drain())
+    assert len(email.sent) == planned
+
+
+def test_it_keeps_the_reason_of_a_permanent_failure(
+    planned: int, make_deliverer: MakeDeliverer, email: MemoryChannel, engine: Engine
+) -> None:
+    email.fail_next(PermanentError("550 no such user"))
+    asyncio.run(make_deliverer().drain())
+    first = _rows(engine)[0]
+    assert (first.status, first.last_error) == ("failed", "550 no such user")
+
+
+def test_it_gives_up_after_max_attempts(
+    planned: int,
+    make_deliverer: MakeDeliverer,
+    email: MemoryChannel,
+    engine: Engine,
+    settings: Settings,
+    clock: FixedClock,
+) -> None:
+    limited = settings.model_copy(update={"delivery": Delivery(max_attempts=2)})
+    email.fail_next(*(TransientError("timeout") for _ in range(2 * planned)))
+    for _ in range(2):
+        asyncio.run(make_deliverer(settings_=limited).drain())
+        clock.advance(timedelta(days=1))
+    assert {row.status for row in _rows(engine)} == {"dead"}
+
+
+def test_it_audits_a_dead_message(
+    planned: int,
+    make_deliverer: MakeDeliverer,
+    email: MemoryChannel,
+    engine: Engine,
+    settings: Settings,
+) -> None:
+    limited = settings.model_copy(update={"delivery": Delivery(max_attempts=1)})
+    email.fail_next(TransientError("timeout"))
+    asyncio.run(make_deliverer(settings_=limited).run_once())
+    with Session(engine) as session:
+        actions = session.exec(select(AuditEvent.action)).scalars().all()
+    assert "message.dead" in actions
+
+
+def test_it_falls_back_to_the_next_channel_when_one_is_down(
+    planned: int, make_deliverer: MakeDeliverer, email: MemoryChannel, sms: MemoryChannel
+) -> None:
+    email.fail_next(ChannelDown("535 authentication failed"))
+    asyncio.run(make_deliverer().drain())
+    assert len(sms.sent) == planned
+    assert sms.sent[0].to.startswith("+84")
+
+
+def test_it_records_the_down_channel_as_an_attempt(
+    planned: int, make_deliverer: MakeDeliverer, email: MemoryChannel, engine: Engine
+) -> None:
+    email.fail_next(ChannelDown("535 authentication failed"))
+    asyncio.run(make_deliverer().drain())
+    with Session(engine) as session:
+        outcomes = session.exec(select(DeliveryAttempt.outcome)).scalars().all()
+    assert sorted(outcomes) == ["down", "sent", "sent", "sent"]
+
+
+def test_it_fails_a_message_no_channel_can_carry(
+    planned: int, make_deliverer: MakeDeliverer, engine: Engine
+) -> None:
+    asyncio.run(make_deliverer(channels={"zalo": MemoryChannel("zalo")}).drain())
+    assert {m.status for m in _rows(engine)} == {"failed"}
+
+
+def test_it_fails_a_message_whose_template_is_broken(
+    planned: int,
+    make_deliverer: MakeDeliverer,
+    engine: Engine,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    broken = tmp_path / "templates" / "vi" / "rotation_overdue" / "subject.txt"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("{{ no_such_variable }}\n", "utf-8")
+    custom = settings.model_copy(
+        update={"messages": Messages(templates_dir=tmp_path / "templates")}
+    )
+    asyncio.run(make_deliverer(settings_=custom).drain())
+    rows = _rows(engine)
+    assert {r.status for r in rows} == {"failed"}
+    assert all("no_such_variable" in (r.last_error or "") for r in rows)

@@ -1,0 +1,66 @@
+"""The scheduler: stable job ids, explicit zone, coalescing, and jobs that call the services."""
+
+import asyncio
+
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from hygiene import jobs
+from hygiene.bootstrap import Deps
+from hygiene.channels.memory import MemoryChannel
+from hygiene.settings import Campaign, Campaigns
+
+
+def test_it_has_one_plan_job_per_enabled_campaign_and_a_deliver_job(deps: Deps) -> None:
+    scheduler = jobs.build_scheduler(deps, {"email": MemoryChannel("email")})
+    assert sorted(job.id for job in scheduler.get_jobs()) == [
+        "deliver",
+        "plan:browser",
+        "plan:digest",
+        "plan:escalation",
+        "plan:rotation",
+    ]
+
+
+def test_it_leaves_out_a_disabled_campaign(deps: Deps) -> None:
+    deps.settings = deps.settings.model_copy(
+        update={"campaigns": Campaigns(digest=Campaign(enabled=False, cron="0 8 * * mon"))}
+    )
+    scheduler = jobs.build_scheduler(deps, {})
+    assert "plan:digest" not in {job.id for job in scheduler.get_jobs()}
+
+
+def test_it_plans_on_the_configured_cron_in_the_configured_zone(deps: Deps) -> None:
+    job = jobs.build_scheduler(deps, {}).get_job("plan:rotation")
+    assert isinstance(job.trigger, CronTrigger)
+    assert str(job.trigger.timezone) == "Asia/Ho_Chi_Minh"
+    assert "hour='8'" in str(job.trigger)
+    assert "day_of_week='mon-sat'" in str(job.trigger)
+
+
+def test_it_delivers_every_interval_seconds(deps: Deps) -> None:
+    job = jobs.build_scheduler(deps, {}).get_job("deliver")
+    assert isinstance(job.trigger, IntervalTrigger)
+    assert job.trigger.interval.total_seconds() == deps.settings.delivery.interval_seconds
+
+
+def test_it_coalesces_missed_runs_and_never_overlaps_a_job(deps: Deps) -> None:
+    for job in jobs.build_scheduler(deps, {}).get_jobs():
+        assert job.coalesce is True
+        assert job.max_instances == 1
+
+
+def test_it_starts_and_stops_inside_an_event_loop(deps: Deps) -> None:
+    async def run() -> bool:
+        scheduler = jobs.build_scheduler(deps, {})
+        scheduler.start()
+        running = bool(scheduler.running)
+        scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)
+        return running
+
+    assert asyncio.run(run())
+
+
+def test_its_plan_job_plans_through_the_service(deps: Deps) -> None:
+    assert jobs.plan_job(deps, "digest") == 0

@@ -1,0 +1,216 @@
+import io
+import json
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from hygiene.audit.models import AuditEvent
+from hygiene.outbox.models import Message
+from tests.helpers import HEADER, ROWS, snapshot, write_csv
+from tests.reports.seed import seed
+from tests.web.staff import bearer
+
+
+def _csv(tmp_path, rows=ROWS) -> bytes:  # type: ignore[no-untyped-def]
+    return write_csv(tmp_path / "ds.csv", rows).read_bytes()
+
+
+def _actions(session: Session) -> list[tuple[str, str]]:
+    rows = session.exec(select(AuditEvent).order_by(col(AuditEvent.seq))).all()
+    return [(e.actor, e.action) for e in rows]
+
+
+def test_lists_are_paged_with_a_total(client: TestClient, session: Session) -> None:
+    seed(session)
+    auth = bearer(session, "admin")
+
+    page = client.get("/api/v1/officials?limit=1&offset=1", headers=auth).json()
+
+    assert (page["total"], page["limit"], page["offset"]) == (2, 1, 1)
+    assert [o["employee_id"] for o in page["items"]] == ["CB002"]
+
+
+def test_officials_are_filtered_by_unit(client: TestClient, session: Session) -> None:
+    seed(session)
+    auth = bearer(session, "security")
+
+    page = client.get("/api/v1/officials", params={"unit": "Phòng Tư pháp"}, headers=auth).json()
+
+    assert [o["employee_id"] for o in page["items"]] == ["CB002"]
+
+
+def test_a_bad_spreadsheet_is_refused_with_every_bad_cell(
+    client: TestClient, session: Session, engine: Engine, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    auth = bearer(session, "admin")
+    bad = [list(ROWS[0]), list(ROWS[2])]
+    bad[1][HEADER.index("phone")] = "12"
+    before = snapshot(engine)
+
+    response = client.post(
+        "/api/v1/import", files={"file": ("ds.csv", _csv(tmp_path, bad))}, headers=auth
+    )
+
+    assert response.status_code == 422
+    assert response.json()["problems"] == [
+        {
+            "line": 3,
+            "column": "phone",
+            "code": "phone.invalid",
+            "message": response.json()["problems"][0]["message"],
+        }
+    ]
+    assert snapshot(engine) == before
+
+
+def test_a_good_spreadsheet_is_imported_by_the_admin(
+    client: TestClient, session: Session, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    auth = bearer(session, "admin")
+
+    response = client.post(
+        "/api/v1/import", files={"file": ("ds.csv", _csv(tmp_path))}, headers=auth
+    )
+
+    assert response.status_code == 200
+    assert response.json()["officials_created"] == 2
+    assert _actions(session)[-1] == ("user:it@huyen.example", "import.completed")
+
+
+def test_an_admin_edits_an_official_and_the_change_is_logged(
+    client: TestClient, session: Session
+) -> None:
+    seed(session)
+    auth = bearer(session, "admin")
+
+    response = client.patch("/api/v1/officials/CB001", json={"phone": "0912 345 678"}, headers=auth)
+
+    assert response.json()["phone"] == "+84912345678"
+    assert _actions(session)[-1] == ("user:it@huyen.example", "official.updated")
+
+
+def test_a_bad_edit_names_the_field(client: TestClient, session: Session) -> None:
+    seed(session)
+    auth = bearer(session, "admin")
+
+    response = client.patch("/api/v1/officials/CB001", json={"phone": "12"}, headers=auth)
+
+    assert response.status_code == 400
+    assert "phone" in response.json()["message"]
+
+
+def test_the_security_officer_cannot_edit_the_inventory(
+    client: TestClient, session: Session
+) -> None:
+    seed(session)
+    auth = bearer(session, "security")
+
+    response = client.patch("/api/v1/officials/CB001", json={"phone": "0912345678"}, headers=auth)
+
+    assert response.status_code == 403
+    assert response.json()["error"] == "auth.forbidden"
+
+
+def test_an_admin_retries_a_failed_message(client: TestClient, session: Session) -> None:
+    seed(session)
+    message = session.exec(select(Message)).first()
+    assert message is not None
+    auth = bearer(session, "admin")
+
+    response = client.post(f"/api/v1/messages/{message.id}/retry", headers=auth)
+    again = client.post(f"/api/v1/messages/{message.id}/retry", headers=auth)
+
+    assert response.json()["status"] == "pending"
+    assert again.status_code == 409
+    assert _actions(session)[-1] == ("user:it@huyen.example", "message.retried")
+
+
+def test_the_security_officer_publishes_an_advisory_to_units(
+    client: TestClient, session: Session
+) -> None:
+    seed(session)
+    auth = bearer(session, "security")
+    body = {
+        "title": "Cảnh giác ảnh ghép bằng AI",
+        "body": "Không chuyển tiếp, không trả tiền; báo ngay công an.",
+        "severity": "high",
+        "requires_ack": True,
+        "audience": ["Phòng Nội vụ"],
+    }
+
+    response = client.post("/api/v1/advisories", json=body, headers=auth)
+    listed = client.get("/api/v1/advisories", headers=auth).json()
+
+    assert response.status_code == 201
+    assert response.json()["audience"] == ["Phòng Nội vụ"]
+    assert listed["total"] == 4
+    assert _actions(session)[-2:] == [
+        ("user:an-ninh@huyen.example", "advisory.published"),
+        ("user:an-ninh@huyen.example", "advisory.audience"),
+    ]
+
+
+def test_acknowledgements_are_listed(client: TestClient, session: Session) -> None:
+    seed(session)
+    auth = bearer(session, "security")
+
+    page = client.get("/api/v1/acks", params={"what": "browser"}, headers=auth).json()
+
+    assert [a["employee_id"] for a in page["items"]] == ["CB001", "CB002"]
+
+
+def test_the_audit_log_is_filtered_and_verified(client: TestClient, session: Session) -> None:
+    auth = bearer(session, "security")
+
+    events = client.get("/api/v1/audit", params={"action": "api_token"}, headers=auth).json()
+    verdict = client.get("/api/v1/audit/verify", headers=auth).json()
+
+    assert [e["action"] for e in events["items"]] == ["api_token.issued"]
+    assert verdict["ok"] is True
+    assert verdict["verified_up_to"] == verdict["count"] == 3
+
+
+def test_api_errors_are_json_in_the_readers_language(client: TestClient) -> None:
+    response = client.get("/api/v1/units", headers={"Accept-Language": "en"})
+
+    assert response.status_code == 401
+    assert response.json() == {"error": "auth.sign_in_required", "message": "Please sign in."}
+
+
+def test_the_openapi_schema_declares_the_bearer_token(client: TestClient, session: Session) -> None:
+    auth = bearer(session, "admin")
+
+    schema = client.get("/openapi.json", headers=auth).json()
+
+    assert "/api/v1/reports/compliance" in schema["paths"]
+    assert schema["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+
+
+def test_the_docs_page_uses_local_assets_and_no_inline_script(
+    client: TestClient, session: Session
+) -> None:
+    auth = bearer(session, "admin")
+
+    page = client.get("/docs", headers=auth)
+    bundle = client.get("/docs/assets/swagger-ui-bundle.js")
+    init = client.get("/static/docs/swagger-init.js")
+
+    assert page.status_code == 200
+    assert "https://" not in page.text
+    assert "<script>" not in page.text
+    assert bundle.status_code == 200
+    assert "SwaggerUIBundle" in init.text
+    assert "'unsafe-inline'" not in page.headers["content-security-policy"]
+
+
+def test_import_results_are_plain_json(client: TestClient, session: Session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    auth = bearer(session, "admin")
+
+    response = client.post(
+        "/api/v1/import?dry_run=true",
+        files={"file": ("ds.csv", io.BytesIO(_csv(tmp_path)))},
+        headers=auth,
+    )
+
+    assert json.loads(response.text)["dry_run"] is True

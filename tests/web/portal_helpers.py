@@ -1,0 +1,62 @@
+"""Portal test helpers: an official with accounts, signing in through the file channel."""
+
+import re
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from hygiene.settings import Settings
+from tests import factories as f
+from tests.web.test_console_auth import csrf
+
+CODE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}\b")
+
+
+def make_official(session: Session, employee_id: str = "CB001") -> int:
+    unit = f.unit(session, "UBND xã Bum Nưa")
+    official = f.official(
+        session, f.ident(unit), employee_id, name="Lò Thị Hoa", phone="+84912345678"
+    )
+    oid = f.ident(official)
+    f.account(session, oid, login="lo.hoa@xa.example")
+    f.account(session, oid, kind="zalo", system="Zalo", login="0912345678", browser_saved=True)
+    session.commit()
+    return oid
+
+
+def outbox_files(settings: Settings) -> list[Path]:
+    return sorted((settings.data_dir / "outbox").glob("portal-sign-in*"))
+
+
+def read_sign_in_code(settings: Settings) -> str:
+    """The code in the newest sign-in message the file channel wrote."""
+    newest = max(outbox_files(settings), key=lambda p: p.stat().st_mtime_ns)
+    if newest.suffix == ".eml":
+        parsed = message_from_bytes(newest.read_bytes(), policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        body = parsed.get_body(("plain",))
+        assert body is not None
+        text = str(body.get_content())  # type: ignore[attr-defined]
+    else:
+        text = newest.read_text("utf-8")
+    match = CODE.search(text)
+    assert match, text
+    return match.group(0)
+
+
+def ask_for_code(client: TestClient, identifier: str):  # type: ignore[no-untyped-def]
+    token = csrf(client, "/portal/sign-in")
+    return client.post("/portal/sign-in", data={"identifier": identifier, "csrf_token": token})
+
+
+def sign_in(client: TestClient, settings: Settings, identifier: str = "CB001"):  # type: ignore[no-untyped-def]
+    ask_for_code(client, identifier)
+    token = csrf(client, "/portal/sign-in")
+    return client.post(
+        "/portal/sign-in/code",
+        data={"identifier": identifier, "code": read_sign_in_code(settings), "csrf_token": token},
+        follow_redirects=False,
+    )

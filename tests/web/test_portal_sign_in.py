@@ -1,0 +1,190 @@
+"""Portal sign-in with a one-time code sent through the channels; no enumeration; new session."""
+
+from typing import cast
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from hygiene.audit.models import AuditEvent
+from hygiene.channels.memory import MemoryChannel
+from hygiene.portal.models import PortalCode
+from hygiene.settings import Settings
+from tests.web.portal_helpers import (
+    CODE,
+    ask_for_code,
+    make_official,
+    outbox_files,
+    read_sign_in_code,
+    sign_in,
+)
+from tests.web.test_console_auth import csrf
+
+
+def test_an_official_signs_in_with_the_code_sent_to_the_outbox(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    make_official(session)
+
+    response = sign_in(client, settings)
+    home = client.get("/portal")
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/portal"
+    assert "HttpOnly" in response.headers["set-cookie"]
+    assert "samesite=lax" in response.headers["set-cookie"].lower()
+    assert "Lò Thị Hoa" in home.text
+    assert "Email công vụ" in home.text
+
+
+def test_the_sign_in_message_has_the_phrase_no_link_and_no_password_request(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    make_official(session)
+
+    ask_for_code(client, "CB001@xa.example")
+    text = outbox_files(settings)[0].read_bytes().decode("utf-8", "replace")
+
+    assert len(outbox_files(settings)) == 1
+    assert "http" not in text.replace("Content-Transfer-Encoding", "")
+    assert read_sign_in_code(settings)
+
+
+def test_the_answer_is_the_same_for_an_unknown_identifier(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    make_official(session)
+
+    known = ask_for_code(client, "CB001")
+    unknown = ask_for_code(client, "KHONG-CO")
+
+    assert known.status_code == unknown.status_code == 200
+    assert "Nếu thông tin trên khớp" in unknown.text
+    assert known.text.replace("CB001", "X") == unknown.text.replace("KHONG-CO", "X")
+    assert len(outbox_files(settings)) == 1
+
+
+def test_a_phone_number_in_local_format_finds_the_official(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    make_official(session)
+
+    ask_for_code(client, "0912 345 678")
+
+    assert len(outbox_files(settings)) == 1
+
+
+def test_a_wrong_code_is_refused_and_the_code_dies_after_five_tries(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    make_official(session)
+    ask_for_code(client, "CB001")
+    good = read_sign_in_code(settings)
+    token = csrf(client, "/portal/sign-in")
+
+    def attempt(code: str):  # type: ignore[no-untyped-def]
+        return client.post(
+            "/portal/sign-in/code",
+            data={"identifier": "CB001", "code": code, "csrf_token": token},
+            follow_redirects=False,
+        )
+
+    wrong = [attempt("AAAA-AAAA") for _ in range(5)]
+    late = attempt(good)
+
+    assert all(r.status_code == 400 for r in wrong)
+    assert "Mã đăng nhập không đúng hoặc đã hết hạn" in wrong[0].text
+    assert late.status_code == 400
+
+
+def test_only_a_keyed_hash_of_the_code_is_stored(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    make_official(session)
+    ask_for_code(client, "CB001")
+    code = read_sign_in_code(settings)
+
+    row = session.exec(select(PortalCode)).one()
+
+    assert code.replace("-", "") not in row.code_hmac
+    assert len(row.code_hmac) == 64
+
+
+def test_signing_in_starts_a_new_session_and_is_audited(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    make_official(session)
+    client.cookies.set("hygiene_session", "planted-by-attacker")
+
+    response = sign_in(client, settings)
+    actions = session.exec(select(AuditEvent.action)).all()
+
+    assert "planted-by-attacker" not in response.headers["set-cookie"]
+    assert "portal.signed_in" in actions
+
+
+def test_sign_in_attempts_are_limited_per_client(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    make_official(session)
+
+    answers = [ask_for_code(client, f"X{i}") for i in range(11)]
+
+    assert answers[-1].status_code == 429
+    assert "Quá nhiều lần thử" in answers[-1].text
+
+
+def test_the_portal_redirects_anonymous_visitors_to_sign_in(client: TestClient) -> None:
+    response = client.get("/portal/phrase", follow_redirects=False)
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/portal/sign-in?next=/portal/phrase"
+
+
+def test_signing_out_ends_the_session(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    make_official(session)
+    sign_in(client, settings)
+    token = csrf(client, "/portal")
+
+    client.post("/portal/sign-out", data={"csrf_token": token}, follow_redirects=False)
+
+    assert client.get("/portal/phrase", follow_redirects=False).status_code == 303
+
+
+def test_the_code_goes_through_the_officials_preferred_channel(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    make_official(session)
+    email = MemoryChannel("smtp")
+    app = cast(FastAPI, client.app)
+    app.state.portal_channels = lambda _settings: {"file": MemoryChannel("file"), "smtp": email}
+
+    ask_for_code(client, "CB001")
+    sent = email.sent[0]
+
+    assert sent.to == "cb001@xa.example"
+    assert CODE.search(sent.text)
+    assert "«hoa ban trắng»" in sent.text
+    assert "không bao giờ hỏi mật khẩu" in sent.text
+    assert "http" not in sent.text
+    assert outbox_files(settings) == []
+
+
+def test_the_portal_speaks_english_too(client: TestClient) -> None:
+    page = client.get("/portal/report?lang=en")
+
+    assert "Keep the evidence" in page.text
+    assert '<html lang="en">' in page.text
+
+
+def test_codes_sent_to_one_official_are_limited_whatever_the_spelling(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    make_official(session)
+
+    answers = [ask_for_code(client, who) for who in ["CB001", "cb001", "0912345678", "CB001 "]]
+
+    assert len(outbox_files(settings)) == 3
+    assert {a.status_code for a in answers} == {200}
