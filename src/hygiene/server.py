@@ -15,7 +15,7 @@ from typing import Any
 import uvicorn
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED, JobEvent
 
-from hygiene import jobs
+from hygiene import jobs, logs
 from hygiene.bootstrap import Deps
 from hygiene.channels.base import Channel
 from hygiene.runtime import Runtime
@@ -58,6 +58,7 @@ async def run(
     forwarded_allow_ips: str = "127.0.0.1",
 ) -> Runtime:
     """Run until SIGINT/SIGTERM. Returns the runtime (for tests and the exit message)."""
+    logs.configure_logging(deps.settings, service_secret=deps.secret)
     runtime = Runtime(
         started_at=deps.clock.now(), channels=sorted(channels), scheduler_enabled=scheduler
     )

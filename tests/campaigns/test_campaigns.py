@@ -105,3 +105,24 @@ def test_it_escalates_once_a_week(engine: Engine, settings: Settings, audit_key:
     _officials(engine)
     _plan(engine, settings, audit_key, "escalation", AT)
     assert _plan(engine, settings, audit_key, "escalation", AT + timedelta(days=2)) == []
+
+
+def test_an_advisory_with_an_audience_is_digested_only_for_those_units(
+    engine: Engine, settings: Settings, audit_key: bytes
+) -> None:
+    from hygiene.advisories.audience_models import AdvisoryUnit
+    from hygiene.advisories.models import Advisory
+
+    ids = _officials(engine)
+    with session_scope(engine) as session:
+        other_unit = f.ident(f.unit(session, "UBND xã Khác"))
+        outsider = f.ident(f.official(session, other_unit, "OUT"))
+    _publish(engine, audit_key, AT - timedelta(days=1), "Chỉ cho xã Khác")
+    with session_scope(engine) as session:
+        advisory = session.exec(select(Advisory)).scalars().one()
+        session.add(AdvisoryUnit(advisory_id=advisory.id or 0, unit_id=other_unit))
+
+    keys = _plan(engine, settings, audit_key, "digest", AT)
+
+    assert [k.split(":")[1] for k in keys] == [str(outsider)]
+    assert str(ids["PLAIN"]) not in {k.split(":")[1] for k in keys}
