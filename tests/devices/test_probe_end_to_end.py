@@ -78,3 +78,34 @@ def test_a_clean_report_plans_nothing_and_a_bad_token_is_refused(
     assert clean.json()["warning_planned"] is False
     assert refused.status_code == 401
     assert smuggled.status_code == 422
+
+
+def test_the_compliance_report_counts_probe_findings_per_unit(
+    session: Session, tmp_path: Path, audit_key: bytes, client: TestClient, deps: object
+) -> None:
+    from hygiene.reports import compliance
+
+    token = enrol(session, tmp_path, audit_key)
+    body = {
+        "schema_version": 1,
+        "probe_version": "0.1.0",
+        "hostname": "PC",
+        "os": "Linux",
+        "generated_at": "2026-03-02T02:00:00Z",
+        "profiles": [
+            {"browser": "chrome", "profile": "Default", "saved_logins": 4},
+            {"browser": "firefox", "profile": "x.default", "saved_logins": 1},
+        ],
+    }
+    client.post("/api/v1/probe/reports", json=body, headers={"Authorization": f"Bearer {token}"})
+    session.rollback()
+
+    report = compliance.report(
+        session,
+        policies=deps.settings.policies,  # type: ignore[attr-defined]
+        at=compliance.clock_at(deps.settings, NOW),
+    )  # type: ignore[attr-defined]
+    rows = {u.unit: (u.probe_officials, u.probe_saved_logins) for u in report.units}
+
+    assert rows == {"Phòng Nội vụ": (1, 5), "UBND xã Bình An": (0, 0)}
+    assert (report.total.probe_officials, report.total.probe_saved_logins) == (1, 5)

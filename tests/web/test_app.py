@@ -106,3 +106,34 @@ def test_metrics_are_valid_prometheus_text(
     assert families["hygiene_inventory_officials"].samples[0].value == 0
     assert families["hygiene_channel_up"].samples[0].labels == {"channel": "file"}
     assert "hygiene_audit_events" in families
+
+
+def test_metrics_count_messages_by_status_and_the_oldest_pending(
+    client: TestClient,
+    engine,
+    settings: Settings,
+    deps: Deps,  # type: ignore[no-untyped-def]
+) -> None:
+    from hygiene.campaigns import service as campaigns
+    from tests import factories as f
+
+    with db.session_scope(engine) as s:
+        official = f.ident(f.official(s, f.ident(f.unit(s)), "CB9"))
+        f.account(s, official, rotated=None)
+        planned = campaigns.plan(
+            session=s,
+            settings=settings,
+            now=deps.clock.now() - timedelta(hours=2),
+            campaign="rotation",
+            audit_key=deps.audit_key,
+            actor="t",
+        )
+
+    families = {f.name: f for f in text_string_to_metric_families(client.get("/metrics").text)}
+
+    assert planned.planned == 1
+    assert [(s.labels, s.value) for s in families["hygiene_messages"].samples] == [
+        ({"status": "pending", "channel": ""}, 1.0)
+    ]
+    assert families["hygiene_oldest_pending_seconds"].samples[0].value == 7200.0
+    assert families["hygiene_ack_rate"].samples[0].value == 0.0

@@ -27,6 +27,7 @@ from hygiene.advisories.audience_models import AdvisoryUnit
 from hygiene.advisories.models import Advisory
 from hygiene.campaigns.service import clockless
 from hygiene.campaigns.stages import Clockless
+from hygiene.devices.models import Device
 from hygiene.errors import NotFound
 from hygiene.inventory.models import Account, Official, Unit
 from hygiene.reports import trend as weekly
@@ -37,6 +38,7 @@ SOURCES = {
     "advisory_ack": "acknowledgement(what=advisory) / advisory.requires_ack × audience",
     "browser_saved": "account.browser_saved",
     "browser_declared": "acknowledgement(what=browser), this month",
+    "probe": "device.last_saved_logins (latest hygiene-probe report per device)",
 }
 
 
@@ -56,6 +58,8 @@ class UnitCompliance(BaseModel):
     advisory_expected: int
     advisory_acked: int
     advisory_ack_pct: float | None
+    probe_officials: int = 0  # officials whose PCs' latest hygiene-probe report counts saved logins
+    probe_saved_logins: int = 0  # the saved logins those reports count
 
 
 class OfficialCompliance(BaseModel):
@@ -154,8 +158,28 @@ def _account_counts(policies: dict[str, Policy], at: Clockless, group: Any) -> A
     )
 
 
+def _probe_counts() -> Any:
+    """Per unit: active officials whose devices' latest probe report counts saved logins."""
+    return (
+        select(
+            col(Official.unit_id).label("key"),
+            func.count(func.distinct(col(Official.id))).label("officials"),
+            func.sum(col(Device.last_saved_logins)).label("logins"),
+        )
+        .join(Device, col(Device.official_id) == col(Official.id))
+        .where(
+            col(Official.active),
+            col(Device.revoked_at).is_(None),
+            col(Device.last_saved_logins) > 0,
+        )
+        .group_by(col(Official.unit_id))
+        .subquery()
+    )
+
+
 def _unit_row(unit_id: int | None, name: str, n: list[int]) -> UnitCompliance:
-    officials, accounts, overdue, mfa, saved, saved_officials, declared, owed, acked = n
+    officials, accounts, overdue, mfa, saved, saved_officials, declared, owed, acked, *probe = n
+    probe_officials, probe_logins = probe or (0, 0)
     return UnitCompliance(
         unit_id=unit_id,
         unit=name,
@@ -172,6 +196,8 @@ def _unit_row(unit_id: int | None, name: str, n: list[int]) -> UnitCompliance:
         advisory_expected=owed,
         advisory_acked=acked,
         advisory_ack_pct=pct(acked, owed),
+        probe_officials=probe_officials,
+        probe_saved_logins=probe_logins,
     )
 
 
@@ -188,6 +214,7 @@ def by_unit(
     accounts = _account_counts(policies, at, col(Official.unit_id))
     declared = _browser_declared(at, col(Official.unit_id))
     advisories = _advisory_counts(at, col(Official.unit_id))
+    probes = _probe_counts()
     z = func.coalesce
     query = (
         select(
@@ -202,11 +229,14 @@ def by_unit(
             z(declared.c.n, 0),
             z(advisories.c.expected, 0),
             z(advisories.c.acked, 0),
+            z(probes.c.officials, 0),
+            z(probes.c.logins, 0),
         )
         .outerjoin(people, people.c.key == col(Unit.id))
         .outerjoin(accounts, accounts.c.key == col(Unit.id))
         .outerjoin(declared, declared.c.key == col(Unit.id))
         .outerjoin(advisories, advisories.c.key == col(Unit.id))
+        .outerjoin(probes, probes.c.key == col(Unit.id))
         .order_by(col(Unit.name))
     )
     if unit is not None:
@@ -220,6 +250,7 @@ def total_of(rows: list[UnitCompliance], name: str = "*") -> UnitCompliance:
     sums = {f: sum(getattr(r, f) for r in rows) for f in fields}
     extra = [sum(r.officials_browser_saved for r in rows), sum(r.browser_declared for r in rows)]
     extra += [sum(r.advisory_expected for r in rows), sum(r.advisory_acked for r in rows)]
+    extra += [sum(r.probe_officials for r in rows), sum(r.probe_saved_logins for r in rows)]
     return _unit_row(None, name, [*sums.values(), *extra])
 
 

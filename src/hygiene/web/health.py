@@ -1,7 +1,7 @@
 """GET /healthz and GET /metrics (Prometheus text format)."""
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -9,12 +9,14 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlmodel import Session
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from hygiene import db
 from hygiene.audit import service as audit
 from hygiene.bootstrap import Deps
 from hygiene.inventory import service as inventory
+from hygiene.outbox.models import Message
 from hygiene.runtime import Runtime
 from hygiene.web.auth import PublicDep
 from hygiene.web.deps import DepsDep, RuntimeDep
@@ -73,6 +75,7 @@ class _Collector(Collector):
         yield from self._runtime_metrics()
         with db.read_session(self.deps.engine) as session:
             yield from self._inventory_metrics(session)
+            yield from self._outbox_metrics(session)
 
     def _runtime_metrics(self) -> Iterator[Metric]:
         up = GaugeMetricFamily(
@@ -100,6 +103,39 @@ class _Collector(Collector):
             yield GaugeMetricFamily(f"hygiene_inventory_{name}", f"Inventory: {name}", value=value)
         yield GaugeMetricFamily(
             "hygiene_audit_events", "Events in the compliance log", value=audit.count(session)
+        )
+
+    def _outbox_metrics(self, session: Session) -> Iterator[Metric]:
+        by_status = GaugeMetricFamily(
+            "hygiene_messages", "Messages in the outbox", labels=["status", "channel"]
+        )
+        query = select(Message.status, Message.channel, func.count()).group_by(
+            col(Message.status), col(Message.channel)
+        )
+        for status, channel, count in session.execute(query):
+            by_status.add_metric([status, channel or ""], float(count))
+        yield by_status
+        oldest = session.execute(
+            select(func.min(Message.next_attempt_at)).where(col(Message.status) == "pending")
+        ).scalar_one()
+        age = 0.0
+        if oldest is not None:
+            oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
+            age = max(0.0, (self.deps.clock.now() - oldest).total_seconds())
+        yield GaugeMetricFamily(
+            "hygiene_oldest_pending_seconds",
+            "Age of the oldest message due and not yet sent",
+            value=age,
+        )
+        sent, acked = session.execute(
+            select(func.count(), func.count(col(Message.acknowledged_at))).where(
+                col(Message.status) == "sent"
+            )
+        ).one()
+        yield GaugeMetricFamily(
+            "hygiene_ack_rate",
+            "Acknowledged share of sent messages",
+            value=(acked / sent) if sent else 0.0,
         )
 
 

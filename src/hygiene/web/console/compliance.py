@@ -40,6 +40,8 @@ CSV_COLUMNS = [
     "browser_declared",
     "advisory_expected",
     "advisory_acked",
+    "probe_officials",
+    "probe_saved_logins",
     "advisory_ack_pct",
 ]
 
