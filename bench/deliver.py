@@ -31,16 +31,22 @@ from hygiene.channels.email_message import build_email, to_bytes
 from hygiene.channels.smtp import SmtpChannel
 from hygiene.settings import Smtp
 
-SINK = Path(__file__).resolve().parents[1] / "tests" / "channels" / "smtp_server.py"
+AIOSMTPD_SINK = Path(__file__).resolve().parents[1] / "tests" / "channels" / "smtp_server.py"
+FAST_SINK = Path(__file__).resolve().parent / "smtp_sink.py"
 SENDER = "nhacviec@ubnd.example"
 FROM_NAME = "Nhắc việc an toàn thông tin"
 
 
 @contextmanager
-def sink() -> Iterator[int]:
+def sink(kind: str) -> Iterator[int]:
     with tempfile.TemporaryDirectory() as folder:
+        command = (
+            [sys.executable, str(FAST_SINK)]
+            if kind == "fast"
+            else [sys.executable, str(AIOSMTPD_SINK), "--directory", folder, "--count-only"]
+        )
         process = subprocess.Popen(
-            [sys.executable, str(SINK), "--directory", folder, "--count-only"],
+            command,
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -122,16 +128,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--pool-size", type=int, default=4)
+    parser.add_argument(
+        "--sink",
+        choices=["fast", "aiosmtpd"],
+        default="aiosmtpd",
+        help="aiosmtpd: the test server (default); fast: bench/smtp_sink.py",
+    )
     options = parser.parse_args()
     count, pool = options.messages, options.pool_size
     batch = messages(count)
-    with sink() as port:
+    with sink(options.sink) as port:
         figures = {
             "project": rate(_async(lambda: project(port, batch, pool)), count),
             "naive": rate(lambda: naive(port, batch), count),
             "raw": rate(_async(lambda: raw(port, batch, pool)), count),
         }
-    print(f"{count} messages, pool size {pool}, aiosmtpd sink in a separate process on 127.0.0.1")
+    where = f"{options.sink} sink in a separate process on 127.0.0.1"
+    print(f"{count} messages, pool size {pool}, {where}")
     print(f"(a) project SmtpChannel pool          {figures['project']:8.0f} msg/s")
     print(f"(b) naive smtplib, connection/message {figures['naive']:8.0f} msg/s")
     print(f"(c) raw aiosmtplib pool (floor)       {figures['raw']:8.0f} msg/s")
