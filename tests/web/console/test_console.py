@@ -261,7 +261,7 @@ def test_the_csv_export_is_logged(client: TestClient, session: Session) -> None:
     response = client.get("/console/compliance/export.csv")
 
     assert response.headers["content-type"].startswith("text/csv")
-    assert "Phòng Nội vụ,1,2,1,1,50.0,1,50.0,1,1,1,1,1,100.0" in response.text
+    assert "Phòng Nội vụ,1,2,1,1,50.0,1,50.0,1,1,1,1,1,0,0,100.0" in response.text
     assert _last_event(session).action == "export.downloaded"
 
 
