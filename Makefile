@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test test-postgres lint fmt bench clean help
+.PHONY: venv demo test test-postgres test-reliability lint fmt bench clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -36,6 +36,9 @@ test: $(STAMP)  ## run the test suite (SQLite, or PostgreSQL when HYGIENE_TEST_D
 test-postgres: $(STAMP)  ## run the suite against the local PostgreSQL
 	HYGIENE_TEST_DATABASE_URL=$${HYGIENE_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/pytest -q $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+test-reliability: $(STAMP)  ## hostile-input and security tests only (tests/reliability)
+	$(BIN)/pytest -q tests/reliability
 
 lint: $(STAMP)  ## ruff and mypy --strict
 	$(BIN)/ruff check src tests bench

@@ -1,7 +1,18 @@
 """Time at the edges only: services take `now` as an argument, entry points ask a Clock."""
 
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Annotated, Protocol
+
+from pydantic import AfterValidator
+
+
+def as_utc(at: datetime) -> datetime:
+    """SQLite hands timestamps back naive; they were stored as UTC."""
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+# A datetime field of an API answer: always aware, so it is a valid RFC 3339 "date-time".
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
 
 
 class Clock(Protocol):

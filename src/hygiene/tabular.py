@@ -73,22 +73,40 @@ def _read_csv(path: Path) -> Sheet:
     return Sheet([h.strip() for h in header], rows(), len(body))
 
 
-def _read_xlsx(path: Path) -> Sheet:
+def _xlsx_errors() -> tuple[type[BaseException], ...]:
+    """What a damaged workbook raises: a broken zip, deflate stream or XML part, a missing part
+    or sheet. openpyxl parses rows lazily, so these can come while the rows are read too."""
+    import zlib
+    from xml.etree.ElementTree import ParseError
     from zipfile import BadZipFile
 
+    return (
+        BadZipFile,
+        NotImplementedError,  # zipfile: unsupported zip version or compression method
+        zlib.error,
+        ParseError,
+        EOFError,
+        KeyError,
+        IndexError,
+        ValueError,
+        OSError,
+    )
+
+
+def _read_xlsx(path: Path) -> Sheet:
     from openpyxl import load_workbook
 
+    errors = _xlsx_errors()
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InvalidInput("import.bad_xlsx", name=path.name, reason=str(exc)) from None
-    sheet = workbook.worksheets[0]
-    iterator = sheet.iter_rows(values_only=True)
-    try:
+        sheet = workbook.worksheets[0]
+        iterator = sheet.iter_rows(values_only=True)
         header = ["" if cell is None else str(cell).strip() for cell in next(iterator)]
+        total = (sheet.max_row - 1) if sheet.max_row else None
     except StopIteration:
         raise InvalidInput("import.empty", name=path.name) from None
-    total = (sheet.max_row - 1) if sheet.max_row else None
+    except errors as exc:
+        raise InvalidInput("import.bad_xlsx", name=path.name, reason=str(exc)) from None
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
@@ -96,6 +114,8 @@ def _read_xlsx(path: Path) -> Sheet:
                 values = [_xlsx_value(cell) for cell in cells]
                 if any(str(v).strip() for v in values):
                     yield index, values
+        except errors as exc:
+            raise InvalidInput("import.bad_xlsx", name=path.name, reason=str(exc)) from None
         finally:
             workbook.close()
 
@@ -130,13 +150,21 @@ def write_sheet(
 
 def _write_xlsx(out: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def xlsx_cell(value: Any) -> Any:
+        # XLSX cannot hold most C0 control characters (a CSV import can): drop them, then
+        # escape, so a dropped leading control character cannot uncover a formula.
+        if isinstance(value, str):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        return escape_cell(value)
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     sheet.append(list(header))
     count = 0
     for row in rows:
-        sheet.append([escape_cell(cell) for cell in row])
+        sheet.append([xlsx_cell(cell) for cell in row])
         count += 1
     workbook.save(out)
     return count

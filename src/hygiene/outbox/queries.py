@@ -1,12 +1,13 @@
 """Read-only views of the outbox for the CLI (and later the web console)."""
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from hygiene.clock import UtcDatetime
 from hygiene.inventory.models import Official
 from hygiene.outbox.models import DeliveryAttempt, Message
 from hygiene.outbox.service import attempts_of
@@ -22,10 +23,10 @@ class MessageRow(BaseModel):
     status: str
     attempts: int
     planned_on: date
-    next_attempt_at: datetime
+    next_attempt_at: UtcDatetime
     channel: str | None
     recipient: str | None
-    sent_at: datetime | None
+    sent_at: UtcDatetime | None
     last_error: str | None
 
 
@@ -36,7 +37,7 @@ class AttemptRow(BaseModel):
     recipient: str | None
     outcome: str
     detail: str
-    finished_at: datetime
+    finished_at: UtcDatetime
 
 
 class MessageDetail(MessageRow):

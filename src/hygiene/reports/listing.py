@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from hygiene.acks.models import Acknowledgement
 from hygiene.audit.models import AuditEvent
+from hygiene.clock import UtcDatetime
 from hygiene.inventory.models import Official, Unit
 from hygiene.outbox.models import Message
 from hygiene.outbox.queries import MessageRow
@@ -62,7 +63,7 @@ class AckRow(BaseModel):
     employee_id: str
     full_name: str
     unit: str
-    at: datetime
+    at: UtcDatetime
     acted_on: date
     message_id: int | None
     advisory_id: int | None
@@ -110,7 +111,7 @@ def acks(
 
 class AuditRow(BaseModel):
     seq: int
-    at: datetime
+    at: UtcDatetime
     actor: str
     action: str
     subject: str

@@ -27,7 +27,6 @@ bad or missing signature; 422 without a sender or text; 503 while no inbound sec
 import hashlib
 import hmac
 import json
-from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -38,6 +37,7 @@ from pydantic import BaseModel, Field
 from hygiene import i18n
 from hygiene.acks import service as acks
 from hygiene.bootstrap import Deps
+from hygiene.clock import UtcDatetime
 from hygiene.errors import HygieneError
 from hygiene.incidents import service as incidents
 from hygiene.inventory import values
@@ -67,7 +67,7 @@ class AckOut(BaseModel):
 
 class IncidentOut(BaseModel):
     id: int
-    created_at: datetime
+    created_at: UtcDatetime
     reported_by: str
     employee_id: str | None
     channel: str

@@ -46,7 +46,9 @@ def get_locale(request: Request, deps: Annotated[Deps, Depends(get_deps)]) -> st
 
 DepsDep = Annotated[Deps, Depends(get_deps)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent, so a 2xx means the change is durable
+# (with the default "request" scope FastAPI commits only after the client has its answer).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 LocaleDep = Annotated[str, Depends(get_locale)]
 
 

@@ -5,7 +5,14 @@ from fastapi import APIRouter
 from hygiene.inventory import browse
 from hygiene.inventory import service as inventory
 from hygiene.inventory.service import AccountPublic
-from hygiene.web.api.common import PREFIX, Limit, Offset, Page, validation_context
+from hygiene.web.api.common import (
+    PREFIX,
+    Limit,
+    Offset,
+    Page,
+    RowId,
+    validation_context,
+)
 from hygiene.web.auth import AdminDep, StaffDep
 from hygiene.web.deps import DepsDep, SessionDep
 
@@ -30,7 +37,7 @@ def list_accounts(
 
 @router.patch("/{account_id}")
 def edit_account(
-    account_id: int,
+    account_id: RowId,
     body: browse.AccountChanges,
     session: SessionDep,
     deps: DepsDep,

@@ -1,12 +1,13 @@
 """/api/v1/advisories: list (staff) and publish (security)."""
 
-from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from hygiene.advisories import audience
 from hygiene.advisories import service as advisories
+from hygiene.clock import UtcDatetime
 from hygiene.db import row_id
 from hygiene.web.api.common import PREFIX, Limit, Offset, Page
 from hygiene.web.auth import SecurityDep, StaffDep
@@ -23,6 +24,15 @@ class AdvisoryIn(BaseModel):
     requires_ack: bool = False
     audience: list[str] = Field(default_factory=list, description="Unit names; empty = all")
 
+    @field_validator("title", "body", "severity", "reference", "audience")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL: refuse it here (422) rather than fail in the driver.
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and "\x00" in t for t in texts):
+            raise ValueError("NUL character")
+        return value
+
 
 class AdvisoryOut(BaseModel):
     id: int
@@ -31,7 +41,7 @@ class AdvisoryOut(BaseModel):
     severity: str
     reference: str | None
     requires_ack: bool
-    published_at: datetime
+    published_at: UtcDatetime
     created_by: str
     audience: list[str] = Field(default_factory=list, description="Unit names; empty = all")
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Query
+from fastapi import Path, Query
 from pydantic import BaseModel
 
 from hygiene.bootstrap import Deps
@@ -14,7 +14,10 @@ T = TypeVar("T")
 PREFIX = "/api/v1"
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
-Offset = Annotated[int, Query(ge=0, description="Rows to skip")]
+# Row ids are SQL INTEGERs (32-bit on PostgreSQL): a larger number would overflow the driver.
+MAX_ROW_ID = 2**31 - 1
+Offset = Annotated[int, Query(ge=0, le=MAX_ROW_ID, description="Rows to skip")]
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 class Page(BaseModel, Generic[T]):

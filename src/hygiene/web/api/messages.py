@@ -9,7 +9,7 @@ from hygiene.outbox import queries
 from hygiene.outbox import service as outbox
 from hygiene.outbox.queries import MessageDetail, MessageRow
 from hygiene.reports import listing
-from hygiene.web.api.common import PREFIX, Limit, Offset, Page
+from hygiene.web.api.common import PREFIX, Limit, Offset, Page, RowId
 from hygiene.web.auth import AdminDep, StaffDep
 from hygiene.web.deps import DepsDep, SessionDep
 
@@ -38,7 +38,7 @@ def list_messages(
 
 
 @router.get("/{message_id}")
-def show_message(message_id: int, session: SessionDep, _: StaffDep) -> MessageDetail:
+def show_message(message_id: RowId, session: SessionDep, _: StaffDep) -> MessageDetail:
     found = queries.show_message(session, message_id)
     if found is None:
         raise HTTPException(404, "http.404")
@@ -63,7 +63,7 @@ def retry_message(session: Session, deps: Deps, *, message_id: int, actor: str) 
 
 @router.post("/{message_id}/retry")
 def retry(
-    message_id: int, session: SessionDep, deps: DepsDep, principal: AdminDep
+    message_id: RowId, session: SessionDep, deps: DepsDep, principal: AdminDep
 ) -> MessageDetail:
     if not retry_message(session, deps, message_id=message_id, actor=principal.actor):
         if queries.show_message(session, message_id) is None:

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from hygiene.reports import compliance
 from hygiene.reports.compliance import ComplianceReport, OfficialCompliance
-from hygiene.web.api.common import PREFIX, report_clock
+from hygiene.web.api.common import PREFIX, RowId, report_clock
 from hygiene.web.auth import SecurityDep
 from hygiene.web.deps import DepsDep, SessionDep
 
@@ -28,7 +28,7 @@ def compliance_report(
 
 @router.get("/compliance/units/{unit_id}/officials")
 def compliance_officials(
-    unit_id: int, session: SessionDep, deps: DepsDep, _: SecurityDep
+    unit_id: RowId, session: SessionDep, deps: DepsDep, _: SecurityDep
 ) -> list[OfficialCompliance]:
     return compliance.officials_of(
         session, policies=deps.settings.policies, at=report_clock(deps), unit_id=unit_id
