@@ -19,7 +19,7 @@ points call first and whose count they commit even when the code is refused.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ from hygiene.acks import codes
 from hygiene.acks.models import Acknowledgement
 from hygiene.advisories.models import Advisory
 from hygiene.audit import service as audit
+from hygiene.clock import as_utc
 from hygiene.db import row_id
 from hygiene.errors import HygieneError
 from hygiene.inventory.models import Account, Official
@@ -65,10 +66,6 @@ class AckResult:
     on: date
     accounts: tuple[str, ...] = ()  # systems, e.g. "Email công vụ"
     advisories: tuple[str, ...] = ()  # titles
-
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _ids(payload: str) -> list[int]:
@@ -108,7 +105,7 @@ def find_message(
             raise AckRejected("ack.invalid")
     if message.acknowledged_at is not None:
         raise AckRejected("ack.used")
-    if message.ack_expires_at is None or _aware(message.ack_expires_at) <= now:
+    if message.ack_expires_at is None or as_utc(message.ack_expires_at) <= now:
         raise AckRejected("ack.expired")
     return message
 

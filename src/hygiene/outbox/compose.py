@@ -17,6 +17,7 @@ from hygiene import i18n
 from hygiene.acks import codes
 from hygiene.advisories.models import Advisory
 from hygiene.channels.base import OutgoingMessage
+from hygiene.clock import as_utc as aware  # kept as a name: outbox modules and tests use it
 from hygiene.inventory.models import Account, Official, Unit
 from hygiene.messages.masking import mask_login
 from hygiene.messages.render import Rendered, render
@@ -49,11 +50,6 @@ def expiry_instant(composed: Composed, settings: Settings) -> datetime:
 
 def _ids(payload: str) -> list[int]:
     return [int(part) for part in payload.split(",") if part.strip()]
-
-
-def aware(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes: every stored instant is UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _facts(account: Account, settings: Settings, *, with_compromise: bool = True) -> AccountFacts:

@@ -7,12 +7,13 @@ same whether or not the identifier matched (no enumeration) and limit attempts p
 """
 
 import hmac
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from hygiene.acks import codes
+from hygiene.clock import as_utc
 from hygiene.errors import HygieneError
 from hygiene.inventory import values
 from hygiene.inventory.models import Official
@@ -28,10 +29,6 @@ class SignInRejected(HygieneError):
     """One answer for a wrong, used, expired or over-tried code."""
 
     code = "portal.signin.code_wrong"
-
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _phone(identifier: str) -> str | None:
@@ -96,7 +93,7 @@ def verify(
         .where(PortalCode.official_id == official.id, col(PortalCode.used_at).is_(None))
         .order_by(col(PortalCode.id).desc())
     ).first()
-    if row is None or _aware(row.expires_at) <= now or row.attempts >= MAX_ATTEMPTS:
+    if row is None or as_utc(row.expires_at) <= now or row.attempts >= MAX_ATTEMPTS:
         raise SignInRejected()
     row.attempts += 1
     session.add(row)

@@ -4,7 +4,7 @@ A console password is the console user's own secret: only its argon2 hash is sto
 checked with zxcvbn before it is accepted (length ≥ 12, score ≥ 3).
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pyotp
 from argon2 import PasswordHasher
@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
 from hygiene.audit import service as audit
+from hygiene.clock import as_utc
 from hygiene.errors import Conflict, HygieneError, InvalidInput, NotFound
 from hygiene.policy import strength
 from hygiene.users.models import ApiToken, ConsoleUser
@@ -37,10 +38,6 @@ def parse_roles(value: str) -> str:
     if not roles or any(r not in ROLES for r in roles):
         raise InvalidInput("users.bad_roles")
     return ",".join(roles)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def by_email(session: Session, email: str) -> ConsoleUser:
@@ -88,7 +85,7 @@ def complete_setup(
 ) -> ConsoleUser:
     user = by_email(session, email)
     typed = "".join(code.split()).replace("-", "").upper()
-    expires = _aware(user.setup_expires_at)
+    expires = as_utc(user.setup_expires_at) if user.setup_expires_at else None
     if (
         user.setup_code_hmac is None
         or expires is None
@@ -128,7 +125,7 @@ def authenticate(
     if user is None or not user.active or user.password_hash is None:
         _hasher.hash(password)  # spend the same time as a real check
         raise SignInFailed()
-    locked = _aware(user.locked_until)
+    locked = as_utc(user.locked_until) if user.locked_until else None
     if locked is not None and locked > now:
         raise SignInFailed("users.locked", until=locked)
     if not (_password_ok(user.password_hash, password) and _totp_ok(user.totp_secret, totp)):

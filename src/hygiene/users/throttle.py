@@ -5,11 +5,12 @@
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete
 
 from hygiene import db
+from hygiene.clock import as_utc
 from hygiene.users.models import Throttle
 
 
@@ -27,20 +28,16 @@ class Verdict:
     remaining: int = 0
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
 def hit(session: Session, *, key: str, rule: Limit, now: datetime) -> Verdict:
     """Count one attempt for `key` (row-locked on PostgreSQL; SQLite transactions are serial)."""
     db.insert_ignore(session, Throttle, {"key": key, "window_start": now, "count": 0}, ["key"])
     row = session.get(Throttle, key, with_for_update=True, populate_existing=True)
     if row is None:  # deleted between the two statements by a concurrent clear()
         return Verdict(True, None, rule.limit - 1)
-    locked = _aware(row.locked_until)
+    locked = as_utc(row.locked_until) if row.locked_until else None
     if locked is not None and locked > now:
         return Verdict(False, locked)
-    start = _aware(row.window_start) or now
+    start = as_utc(row.window_start)
     if locked is not None or now - start >= rule.window:
         row.window_start, row.count, row.locked_until = now, 0, None
     row.count += 1

@@ -1,7 +1,7 @@
 """/console/compliance: the per-unit dashboard with offline SVG charts, the drill-down to
 officials, a CSV export and a printable monthly report (security)."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from hygiene import i18n
 from hygiene.advisories import service as advisories
 from hygiene.audit import service as audit
+from hygiene.clock import as_utc
 from hygiene.inventory import service as inventory
 from hygiene.inventory.models import Unit
 from hygiene.reports import charts, compliance
@@ -20,10 +21,6 @@ from hygiene.web.console.exports import csv_download
 from hygiene.web.deps import DepsDep, LocaleDep, SessionDep
 
 router = APIRouter(prefix="/compliance")
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 CSV_COLUMNS = [
@@ -143,7 +140,7 @@ def printable(
     published = [
         a
         for a in advisories.list_advisories(session)
-        if month_start <= _aware(a.published_at).astimezone(deps.settings.zone).date() <= at.today
+        if month_start <= as_utc(a.published_at).astimezone(deps.settings.zone).date() <= at.today
     ]
     return page(
         request,
