@@ -1,8 +1,9 @@
 """Email through a pool of reused SMTP connections (aiosmtplib), one recipient per message.
 
 Pool. `pool_size` connections, opened on first use and kept: one SMTP connection carries one
-transaction at a time, so concurrency is the pool size (a pool of 4 was ~2× one reused connection
-and ~5× a connection per message here; see bench/deliver.py). Idle connections are reused most
+transaction at a time, so concurrency is the pool size; the deliverer keeps up to
+`delivery.concurrency` sends in flight to use them. With STARTTLS and AUTH the pool of 4 measured
+~5.6× a connection per message (bench/deliver.py, README). Idle connections are reused most
 recently used first, so a quiet service keeps few of them open. A connection the server closed
 while idle is noticed before or at MAIL FROM, when nothing has been accepted yet, and is reopened
 once, transparently; a disconnect later in the transaction is a TransientError (the caller retries;
