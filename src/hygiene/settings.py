@@ -103,6 +103,7 @@ class Delivery(Section):
     redirect_to: str | None = None
     interval_seconds: int = Field(5, ge=1, le=3600)
     batch_size: int = Field(100, ge=1, le=10_000)
+    concurrency: int = Field(4, ge=1, le=64)  # sends in flight per worker (≈ smtp.pool_size)
     lease_seconds: int = Field(300, ge=10, le=86_400)
     max_attempts: int = Field(8, ge=1, le=100)
     backoff_base_seconds: float = Field(30.0, gt=0)

@@ -3,12 +3,14 @@
 import asyncio
 from datetime import date
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
 
 from hygiene.acks import codes
 from hygiene.audit.models import AuditEvent
+from hygiene.channels.base import OutgoingMessage, Result
 from hygiene.channels.memory import MemoryChannel
+from hygiene.db import session_scope
 from hygiene.outbox.compose import aware, message_id_for
 from hygiene.outbox.models import DeliveryAttempt, Message
 from hygiene.settings import Settings
@@ -97,3 +99,32 @@ def test_it_keeps_the_code_valid_through_the_day_the_message_shows(
     assert row.ack_expires_at is not None
     expires = aware(row.ack_expires_at).astimezone(settings.zone)
     assert (expires.date(), expires.hour) == (date(2026, 4, 2), 0)  # shown: "đến ngày 01/04/2026"
+
+
+class SlowChannel(MemoryChannel):
+    """Counts how many sends are in flight at once."""
+
+    def __init__(self) -> None:
+        super().__init__("email")
+        self.in_flight = self.most = 0
+
+    async def send(self, message: OutgoingMessage) -> Result:
+        self.in_flight += 1
+        self.most = max(self.most, self.in_flight)
+        await asyncio.sleep(0.02)
+        self.in_flight -= 1
+        return await super().send(message)
+
+
+def test_it_keeps_up_to_the_configured_number_of_sends_in_flight(
+    planned: int, make_deliverer: MakeDeliverer, settings: Settings
+) -> None:
+    for concurrency, expected in ((1, 1), (2, 2), (8, planned)):
+        channel = SlowChannel()
+        custom = settings.model_copy(
+            update={"delivery": settings.delivery.model_copy(update={"concurrency": concurrency})}
+        )
+        with session_scope(make_deliverer().engine) as session:
+            session.execute(update(Message).values(status="pending", attempts=0))
+        asyncio.run(make_deliverer(channels={"email": channel}, settings_=custom).drain())
+        assert (channel.most, len(channel.sent)) == (expected, planned)

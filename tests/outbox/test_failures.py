@@ -131,3 +131,13 @@ def test_it_fails_a_message_whose_template_is_broken(
     rows = _rows(engine)
     assert {r.status for r in rows} == {"failed"}
     assert all("no_such_variable" in (r.last_error or "") for r in rows)
+
+
+def test_a_channel_down_for_the_whole_batch_retries_every_message_later(
+    planned: int, make_deliverer: MakeDeliverer, email: MemoryChannel, engine: Engine
+) -> None:
+    email.fail_next(ChannelDown("535 authentication failed"))
+    asyncio.run(make_deliverer(channels={"email": email}).run_once())
+    rows = _rows(engine)
+    assert {r.status for r in rows} == {"pending"}
+    assert all("535 authentication failed" in (r.last_error or "") for r in rows)

@@ -7,11 +7,13 @@ and holidays; per-channel rate limits per minute and per day (counted from deliv
 shared by every instance, though two instances may overshoot by one batch); redirect mode;
 fallback to the next preferred channel when one is down.
 
-Database calls are synchronous and short; only channel sends are awaited. One message is sent at
-a time per worker, which keeps the rate limits exact within a worker and the code simple; run
-more instances for more throughput (claims never overlap).
+Database calls are synchronous and short; only channel sends are awaited. Up to
+`delivery.concurrency` messages of a batch are in flight at once (so the SMTP pool's connections
+are all used); a rate limit may then overshoot by that many minus one. Run more instances for more
+throughput: claims never overlap.
 """
 
+import asyncio
 import logging
 import random
 from dataclasses import dataclass, field, replace
@@ -98,8 +100,18 @@ class Deliverer:
             )
         report = DeliveryReport(released=len(released), claimed=len(ids))
         self.down = {}
-        for message_id in ids:
-            report.count(await self._deliver(message_id))
+        gate = asyncio.Semaphore(delivery.concurrency)
+
+        async def one(message_id: int) -> str:
+            async with gate:
+                return await self._deliver(message_id)
+
+        outcomes = await asyncio.gather(*(one(i) for i in ids), return_exceptions=True)
+        errors = [o for o in outcomes if isinstance(o, BaseException)]
+        for outcome in outcomes:
+            report.count("error" if isinstance(outcome, BaseException) else outcome)
+        if errors:  # e.g. the database went away: those rows wait for their lease to run out
+            raise errors[0]
         return report
 
     async def drain(self, *, max_batches: int = 10_000) -> DeliveryReport:
@@ -126,17 +138,21 @@ class Deliverer:
             return "lost"
         if not prepared.official.active:
             return self.outcomes.fail(prepared.message, "official deactivated", permanent=True)
-        limited = self._rate_limited()
-        routes = routing.routes(
+        possible = routing.routes(
             prepared.official,
             list(self.channels),
             redirect_to=self.settings.delivery.redirect_to,
-            unavailable=limited | set(self.down),
         )
-        if not routes and limited:
-            return self.outcomes.deferred(prepared.message)
-        if not routes:
+        if not possible:
             return self.outcomes.no_route(prepared.message)
+        limited = self._rate_limited()
+        routes = [r for r in possible if r.channel not in limited and r.channel not in self.down]
+        if not routes and any(r.channel in limited for r in possible):
+            return self.outcomes.deferred(prepared.message)
+        if not routes:  # down earlier in this batch: retry later, never fail for good
+            down = "; ".join(f"{r.channel}: {self.down[r.channel]}" for r in possible)
+            reason = f"every channel is down: {down}"
+            return self.outcomes.fail(prepared.message, reason, permanent=False)
         last_error = ""
         for route in routes:
             outcome = await self._try(prepared, route)
