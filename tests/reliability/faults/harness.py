@@ -1,0 +1,355 @@
+"""What every fault scenario needs: a district with N due messages, the fault-injecting SMTP
+sink, real `hygiene` service processes, a tally that compares the database with what the SMTP
+server accepted, and the result file docs/reliability.md is generated from.
+
+The services run as they do in production (`hygiene serve --no-web`: APScheduler ticks, leased
+claims, the pooled SMTP channel), with time compressed by configuration only: a delivery tick
+every second, 10 s leases, 1–10 s backoff and a 24-hour sending window.
+
+Scale: the CI suite runs each scenario small; `make test-reliability` sets
+RELIABILITY_SCALE=full (2-minute SMTP outage, 50,000-message concurrency runs, …).
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, text
+from sqlmodel import Session, col
+
+from hygiene.audit import service as audit
+from hygiene.campaigns import service as campaigns
+from hygiene.db import session_scope
+from hygiene.inventory.models import Account, Official
+from hygiene.outbox.models import Message
+from hygiene.settings import Settings
+from tests import factories as f
+from tests.conftest import SECRET
+
+ROOT = Path(__file__).resolve().parents[3]
+SINK = Path(__file__).resolve().with_name("sink.py")
+HYGIENE = Path(sys.executable).with_name("hygiene")
+FULL = os.environ.get("RELIABILITY_SCALE") == "full"
+RESULTS = Path(os.environ.get("RELIABILITY_RESULTS", ROOT / "test-artifacts" / "reliability"))
+LEASE_SECONDS = 10
+SETTLED = ("sent", "failed")  # an end state that is not "lost": delivered, or failed with reason
+
+
+def scaled(ci: int, full: int) -> int:
+    return full if FULL else ci
+
+
+def backend(engine: Engine) -> str:
+    return "postgresql" if engine.dialect.name == "postgresql" else "sqlite"
+
+
+# --- the district -----------------------------------------------------------------------------
+
+
+def seed(engine: Engine, count: int) -> None:
+    """`count` officials, each with one email account last rotated 400 days ago."""
+    now = datetime.now(UTC)
+    with session_scope(engine) as session:
+        unit = f.ident(f.unit(session))
+    stamp = {"created_at": now, "updated_at": now}
+    officials = [
+        {
+            "employee_id": f"R{n:06d}",
+            "full_name": f"Cán bộ {n}",
+            "unit_id": unit,
+            "email": f"cb{n}@xa.example",
+            "locale": "vi",
+            "preferred_channels": "email",
+            "active": True,
+            **stamp,
+        }
+        for n in range(count)
+    ]
+    rotated = now.date() - timedelta(days=400)
+    with engine.begin() as connection:
+        connection.execute(insert(Official), officials)
+        ids = connection.execute(select(col(Official.id))).scalars().all()
+        connection.execute(
+            insert(Account),
+            [
+                {
+                    "official_id": pk,
+                    "system": "Thư công vụ",
+                    "kind": "email",
+                    "login": f"cb{pk}@xa.example",
+                    "last_rotated_on": rotated,
+                    **stamp,
+                }
+                for pk in ids
+            ],
+        )
+
+
+def plan(engine: Engine, settings: Settings) -> int:
+    with session_scope(engine) as session:
+        return campaigns.plan(
+            session=session,
+            settings=settings,
+            now=datetime.now(UTC),
+            campaign="rotation",
+            audit_key=audit.audit_key(SECRET.encode()),
+            actor="reliability",
+        ).planned
+
+
+def district(engine: Engine, settings: Settings, count: int) -> int:
+    """Seed and plan; returns the number of planned messages (one per official)."""
+    seed(engine, count)
+    planned = plan(engine, settings)
+    assert planned == count, f"planned {planned}, expected {count}"
+    return planned
+
+
+# --- the SMTP server ----------------------------------------------------------------------------
+
+
+class Sink:
+    """The fault-injecting SMTP server as a subprocess; stop() and start() keep its port."""
+
+    def __init__(self, folder: Path, *, fail_rate: float = 0.0, delay: float = 0.0) -> None:
+        self.record = folder / "accepted.log"
+        self.options = ["--fail-rate", str(fail_rate), "--delay", str(delay)]
+        self.port = 0
+        self.process: subprocess.Popen[str] | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        command = [sys.executable, str(SINK), "--record", str(self.record)]
+        command += [*self.options, "--port", str(self.port), "--seed", str(self.starts)]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        assert line.startswith("PORT "), f"the sink did not start: {line!r}"
+        self.port, self.starts = int(line.split()[1]), self.starts + 1
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.communicate(timeout=10)
+            self.process = None
+
+    def accepted(self) -> Counter[str]:
+        if not self.record.exists():
+            return Counter()
+        return Counter(self.record.read_text("ascii").split())
+
+
+@contextmanager
+def sink(folder: Path, **options: float) -> Iterator[Sink]:
+    server = Sink(folder, **options)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# --- the service --------------------------------------------------------------------------------
+
+
+def service_env(db_url: str, folder: Path, smtp_port: int, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HYGIENE_")}
+    env.update(
+        {
+            "HYGIENE_DATABASE_URL": db_url,
+            "HYGIENE_SECRET_KEY": SECRET,
+            "HYGIENE_DATA_DIR": str(folder / "var"),
+            "HYGIENE_CHANNELS__SMTP__HOST": "127.0.0.1",
+            "HYGIENE_CHANNELS__SMTP__PORT": str(smtp_port),
+            "HYGIENE_CHANNELS__SMTP__SECURITY": "none",
+            "HYGIENE_CHANNELS__SMTP__TIMEOUT": "5",
+            "HYGIENE_DELIVERY__INTERVAL_SECONDS": "1",
+            "HYGIENE_DELIVERY__LEASE_SECONDS": str(LEASE_SECONDS),
+            "HYGIENE_DELIVERY__BACKOFF_BASE_SECONDS": "1",
+            "HYGIENE_DELIVERY__BACKOFF_MAX_SECONDS": "10",
+            "HYGIENE_DELIVERY__MAX_ATTEMPTS": "60",
+            "HYGIENE_DELIVERY__WINDOW_START": "00:00:00",
+            "HYGIENE_DELIVERY__WINDOW_END": "23:59:59",
+            "HYGIENE_DELIVERY__DAYS": '["mon","tue","wed","thu","fri","sat","sun"]',
+            **extra,
+        }
+    )
+    return env
+
+
+@dataclass
+class Fleet:
+    """`hygiene serve --no-web` processes sharing one database (each logs to its own file)."""
+
+    env: dict[str, str]
+    folder: Path
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def start(self, count: int = 1) -> list[subprocess.Popen[bytes]]:
+        started = []
+        for _ in range(count):
+            log = (self.folder / f"service-{len(self.processes)}.log").open("wb")
+            process = subprocess.Popen(
+                [str(HYGIENE), "serve", "--no-web"],
+                cwd=self.folder,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            log.close()
+            self.processes.append(process)
+            started.append(process)
+        return started
+
+    def kill(self, process: subprocess.Popen[bytes]) -> None:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill(process)
+
+    def logs(self) -> str:
+        return "\n".join(
+            p.read_text("utf-8", "replace") for p in sorted(self.folder.glob("service-*.log"))
+        )
+
+
+@contextmanager
+def fleet(env: dict[str, str], folder: Path, count: int = 1) -> Iterator[Fleet]:
+    group = Fleet(env, folder)
+    group.start(count)
+    try:
+        yield group
+    finally:
+        group.stop()
+
+
+# --- observing ----------------------------------------------------------------------------------
+
+
+def statuses(engine: Engine) -> Counter[str]:
+    with Session(engine) as session:
+        rows = session.execute(select(Message.status, func.count()).group_by(Message.status))
+        return Counter(dict(rows))
+
+
+def in_flight(engine: Engine, owner: str | None = None) -> set[str]:
+    """Message-IDs of rows in `sending` (optionally leased by a worker whose name has `owner`)."""
+    query = select(Message.message_id, Message.idempotency_key).where(
+        col(Message.status) == "sending"
+    )
+    if owner is not None:
+        query = query.where(col(Message.lease_owner).contains(owner))
+    with Session(engine) as session:
+        return {mid or key for mid, key in session.execute(query)}
+
+
+def wait_until(
+    predicate: Callable[[], bool], *, timeout: float, what: str, poll: float = 0.2
+) -> float:
+    """Seconds until `predicate()` held; AssertionError (with `what`) after `timeout`."""
+    start = time.monotonic()
+    while not predicate():
+        if time.monotonic() - start > timeout:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(poll)
+    return time.monotonic() - start
+
+
+def sent_count(engine: Engine) -> int:
+    return statuses(engine)["sent"]
+
+
+def settled(engine: Engine) -> bool:
+    counts = statuses(engine)
+    return counts["pending"] + counts["sending"] == 0
+
+
+@dataclass
+class Tally:
+    """The database compared with what the SMTP server accepted, after a scenario."""
+
+    planned: int
+    sent: int
+    failed: int
+    unsettled: int  # pending, sending or dead at the end: counted as lost
+    accepted: int  # distinct Message-IDs the server accepted
+    lost: int  # planned messages neither settled nor accepted + "sent" rows the server lacks
+    duplicated: int  # extra acceptances of a Message-ID
+    duplicated_ids: set[str]
+    failed_reasons: list[str]
+
+
+def tally(engine: Engine, server: Sink) -> Tally:
+    accepted = server.accepted()
+    with Session(engine) as session:
+        rows = session.execute(select(Message.status, Message.message_id, Message.last_error))
+        rows_list = list(rows)
+    by_status = Counter(status for status, _, _ in rows_list)
+    sent_ids = {mid for status, mid, _ in rows_list if status == "sent"}
+    missing_at_server = {mid for mid in sent_ids if mid not in accepted}
+    unsettled = sum(1 for status, _, _ in rows_list if status not in SETTLED)
+    failed_reasons = [err or "" for status, _, err in rows_list if status == "failed"]
+    duplicated = {mid for mid, n in accepted.items() if n > 1}
+    return Tally(
+        planned=len(rows_list),
+        sent=by_status["sent"],
+        failed=by_status["failed"],
+        unsettled=unsettled,
+        accepted=len(accepted),
+        lost=unsettled + len(missing_at_server) + sum(1 for r in failed_reasons if not r),
+        duplicated=sum(n - 1 for n in accepted.values() if n > 1),
+        duplicated_ids=duplicated,
+        failed_reasons=failed_reasons,
+    )
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    scenario: str
+    backend: str
+    scale: str
+    runs: int
+    messages: int
+    lost: int
+    duplicated: int
+    duplicate_bound: int
+    longest_recovery_seconds: float
+    seconds: float
+    notes: str = ""
+    recorded_at: str = field(
+        default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds")
+    )
+
+
+def record(result: Result) -> None:
+    """One JSON file per scenario and backend; bench/reliability_report.py turns them into
+    bench/results/reliability.json and docs/reliability.md."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    name = f"{result.scenario}--{result.backend}.json"
+    (RESULTS / name).write_text(json.dumps(asdict(result), indent=2) + "\n", "utf-8")
+
+
+def pg_execute(engine: Engine, sql: str, **params: Any) -> None:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(sql), params)

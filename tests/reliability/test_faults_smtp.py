@@ -1,0 +1,161 @@
+"""SMTP faults against the real service: the server is down mid-campaign, and the server
+refuses 30 % of transactions with 421/451. Afterwards every planned message is delivered (the
+server holds each Message-ID) or failed with its reason; a duplicate is allowed only for a
+message that was in flight when the server died."""
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session, col
+
+from hygiene.outbox.models import DeliveryAttempt, Message
+from hygiene.settings import Settings
+from tests.reliability.faults.harness import (
+    Result,
+    Tally,
+    backend,
+    district,
+    fleet,
+    in_flight,
+    record,
+    scaled,
+    sent_count,
+    service_env,
+    settled,
+    sink,
+    tally,
+    wait_until,
+)
+
+
+def spanning(engine: Engine, instant: datetime) -> set[str]:
+    """Message-IDs whose send attempt was under way at `instant`."""
+    query = (
+        select(Message.message_id)
+        .join(DeliveryAttempt, col(DeliveryAttempt.message_id) == col(Message.id))
+        .where(
+            col(DeliveryAttempt.started_at) <= instant,
+            col(DeliveryAttempt.finished_at) >= instant,
+        )
+    )
+    with Session(engine) as session:
+        return {mid for mid in session.execute(query).scalars() if mid}
+
+
+def retried(engine: Engine) -> int:
+    query = select(func.count()).where(col(DeliveryAttempt.outcome) != "sent")
+    with Session(engine) as session:
+        return int(session.execute(query).scalar_one())
+
+
+def assert_nothing_lost(result: Tally, planned: int) -> None:
+    assert result.planned == planned
+    assert result.lost == 0, result
+    assert result.sent + result.failed == planned, result
+    assert result.accepted == result.sent, result
+
+
+def test_the_smtp_server_down_mid_campaign_loses_nothing(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    count, outage = scaled(400, 3000), scaled(10, 120)
+    planned = district(engine, settings, count)
+    started = time.monotonic()
+    with sink(tmp_path, delay=0.002) as server:
+        env = service_env(settings.db_url, tmp_path, server.port)
+        with fleet(env, tmp_path) as group:
+            wait_until(lambda: sent_count(engine) >= count // 4, timeout=120, what="a quarter sent")
+            flight = in_flight(engine)
+            server.stop()
+            killed_at = datetime.now(UTC)
+            flight |= in_flight(engine)
+            time.sleep(1)  # attempts under way at the kill are recorded by now
+            flight |= spanning(engine, killed_at)
+            before = sent_count(engine)
+            time.sleep(outage - 1)
+            during = sent_count(engine) - before
+            server.start()
+            recovery = wait_until(
+                lambda: settled(engine),
+                timeout=300,
+                what=f"delivery after the outage\n{group.logs()}",
+            )
+    result = tally(engine, server)
+    assert during == 0, "messages were 'sent' while the server was down"
+    assert retried(engine) > 0, "the outage should have caused failed attempts"
+    assert_nothing_lost(result, planned)
+    assert result.failed == 0, result.failed_reasons[:5]
+    assert result.duplicated_ids <= flight, (result.duplicated_ids, flight)
+    record(
+        Result(
+            scenario="smtp-down",
+            backend=backend(engine),
+            scale=f"{outage} s outage",
+            runs=1,
+            messages=planned,
+            lost=result.lost,
+            duplicated=result.duplicated,
+            duplicate_bound=len(flight),
+            longest_recovery_seconds=round(recovery, 1),
+            seconds=round(time.monotonic() - started, 1),
+            notes=f"server killed after {count // 4}+ sent, restarted {outage} s later",
+        )
+    )
+
+
+def longest_recovery(engine: Engine) -> float:
+    """The longest time from a message's first refused attempt to its delivery."""
+    first_failure = (
+        select(
+            col(DeliveryAttempt.message_id).label("mid"),
+            func.min(DeliveryAttempt.finished_at).label("failed_at"),
+        )
+        .where(col(DeliveryAttempt.outcome) != "sent")
+        .group_by(col(DeliveryAttempt.message_id))
+        .subquery()
+    )
+    query = select(Message.sent_at, first_failure.c.failed_at).join(
+        first_failure, first_failure.c.mid == col(Message.id)
+    )
+    with Session(engine) as session:
+        spans = [
+            (sent.replace(tzinfo=None) - failed.replace(tzinfo=None)).total_seconds()
+            for sent, failed in session.execute(query)
+            if sent is not None
+        ]
+    return max(spans, default=0.0)
+
+
+def test_an_smtp_server_refusing_30_percent_at_random_loses_and_duplicates_nothing(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    count = scaled(300, 3000)
+    planned = district(engine, settings, count)
+    started = time.monotonic()
+    with sink(tmp_path, fail_rate=0.3) as server:
+        env = service_env(settings.db_url, tmp_path, server.port)
+        with fleet(env, tmp_path) as group:
+            wait_until(lambda: settled(engine), timeout=600, what=f"delivery\n{group.logs()}")
+    result = tally(engine, server)
+    refusals = retried(engine)
+    assert refusals > count * 0.2, f"only {refusals} refused attempts: is the fault injected?"
+    assert_nothing_lost(result, planned)
+    assert result.failed == 0, result.failed_reasons[:5]
+    assert result.duplicated == 0, result.duplicated_ids
+    record(
+        Result(
+            scenario="smtp-421-451-30pct",
+            backend=backend(engine),
+            scale=f"{refusals} refusals",
+            runs=1,
+            messages=planned,
+            lost=result.lost,
+            duplicated=result.duplicated,
+            duplicate_bound=0,
+            longest_recovery_seconds=round(longest_recovery(engine), 1),
+            seconds=round(time.monotonic() - started, 1),
+            notes="each transaction refused with probability 0.3 at MAIL, RCPT or end of DATA",
+        )
+    )
