@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -36,10 +36,14 @@ def row_id(value: int | None) -> int:
 
 
 def insert_ignore(
-    session: Session, model: type[SQLModel], values: dict[str, Any], keys: list[str]
+    session: Session | Connection,
+    model: type[SQLModel],
+    values: dict[str, Any],
+    keys: list[str],
 ) -> None:
     """INSERT … ON CONFLICT (keys) DO NOTHING, on either dialect."""
-    dialect = session.get_bind().dialect.name
+    bind = session if isinstance(session, Connection) else session.get_bind()
+    dialect = bind.dialect.name
     builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(
         builder(table(model)).values(**values).on_conflict_do_nothing(index_elements=keys)

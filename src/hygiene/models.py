@@ -4,6 +4,7 @@ from hygiene.acks.models import Acknowledgement
 from hygiene.advisories.audience_models import AdvisoryUnit
 from hygiene.advisories.models import Advisory
 from hygiene.audit.models import AuditEvent
+from hygiene.channels.models import ChannelToken
 from hygiene.devices.models import Device, ProbeReport
 from hygiene.incidents.models import IncidentReport
 from hygiene.inventory.models import Account, Official, Unit
@@ -18,6 +19,7 @@ __all__ = [
     "AdvisoryUnit",
     "ApiToken",
     "AuditEvent",
+    "ChannelToken",
     "ConsoleUser",
     "DeliveryAttempt",
     "Device",

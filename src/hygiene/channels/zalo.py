@@ -17,14 +17,10 @@ Answers carry `error` (0 = sent) and `message`. Classification, after zalo.cloud
 Access tokens live ~25 h and are refreshed with the OAuth refresh token
 (POST {oauth_url}/v4/oa/access_token, header secret_key, form app_id/refresh_token/grant_type).
 Zalo refresh tokens are SINGLE USE: each refresh returns a new one and voids the old. Tokens
-therefore sit behind the TokenStore protocol, whose `refreshing()` serialises refreshes; the
-MemoryTokenStore here uses an asyncio.Lock, which is enough inside ONE process only.
-
-NOT IN THIS MODULE (known gap): a store shared by several instances, e.g. a database row locked
-with SELECT … FOR UPDATE during the refresh. Until it exists, run Zalo delivery in one instance,
-and note that a restart starts again from the configured refresh token, which a previous run may
-already have used: Zalo then refuses the refresh and the channel reports ChannelDown until an
-admin sets a fresh `channels.zalo.refresh_token`.
+therefore sit behind the TokenStore protocol, whose `refreshing()` serialises refreshes. The
+service uses token_store.DatabaseTokenStore: a sealed database row, locked during the refresh, so
+one instance refreshes at a time and a restart resumes from the latest token. MemoryTokenStore
+(an asyncio.Lock) is for one process without a database, and for tests.
 """
 
 import asyncio

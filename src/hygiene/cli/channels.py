@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from hygiene import i18n
+from hygiene.bootstrap import Deps
 from hygiene.channels.base import ChannelDown, ChannelError, OutgoingMessage, Result, TransientError
 from hygiene.channels.registry import build_channels, close_all
 from hygiene.cli.common import say, state
@@ -60,8 +61,8 @@ def test_message(settings: Settings, to: str) -> OutgoingMessage:
     )
 
 
-async def _deliver(settings: Settings, channel: str, message: OutgoingMessage) -> Result:
-    channels = build_channels(settings)
+async def _deliver(deps: Deps, channel: str, message: OutgoingMessage) -> Result:
+    channels = build_channels(deps.settings, engine=deps.engine, secret=deps.secret)
     try:
         if channel not in channels:
             raise HygieneError("channel.not_configured", channel=channel)
@@ -81,7 +82,7 @@ def send_test(
     settings = state(ctx).settings
     message = test_message(settings, recipient(channel, to))
     try:
-        result = asyncio.run(_deliver(settings, channel.value, message))
+        result = asyncio.run(_deliver(state(ctx).deps, channel.value, message))
     except ChannelError as exc:
         kind = i18n.t(_kind_key(exc), state(ctx).locale)
         say(ctx, "send_test.failed", err=True, channel=channel.value, kind=kind, reason=exc.reason)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from hygiene import i18n, jobs
+from hygiene.bootstrap import Deps
 from hygiene.campaigns import service as campaigns
 from hygiene.channels import registry
 from hygiene.channels.base import Channel
@@ -45,9 +46,10 @@ def outbox_dir(settings: Settings) -> Path:
     return settings.channels.file.directory or settings.data_dir / "outbox"
 
 
-def channels_for(settings: Settings) -> dict[str, Channel]:
+def channels_for(deps: Deps) -> dict[str, Channel]:
     """The registry's channels when it exists; the file channel always as the first-run safety."""
-    built = dict(registry.build_channels(settings))
+    settings = deps.settings
+    built = dict(registry.build_channels(settings, engine=deps.engine, secret=deps.secret))
     if "file" not in built:
         built["file"] = FileChannel(
             outbox_dir(settings), from_address=settings.channels.smtp.from_address
@@ -96,7 +98,7 @@ def run_plan(
 def run_deliver(ctx: typer.Context, at: AtOption = None) -> None:
     """Gửi các tin đến hạn rồi dừng. / Deliver every due message, then exit."""
     deps = state(ctx).deps
-    channels = channels_for(deps.settings)
+    channels = channels_for(deps)
     _announce_channels(ctx, channels)
     deliverer = jobs.build_deliverer(deps, channels, jobs.worker_name(), clock=_clock(ctx, at))
     report = asyncio.run(_drain(deliverer, channels))
@@ -159,7 +161,7 @@ def serve(
         say(ctx, "engine.serve.nothing")
         return
     deps = state(ctx).deps
-    channels = channels_for(deps.settings)
+    channels = channels_for(deps)
     _announce_channels(ctx, channels)
     if not no_scheduler:
         say(
