@@ -34,11 +34,20 @@ test: $(STAMP)  ## run the test suite (SQLite, or PostgreSQL when HYGIENE_TEST_D
 	$(BIN)/pytest -q $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 test-postgres: $(STAMP)  ## run the suite against the local PostgreSQL
-	HYGIENE_TEST_DATABASE_URL=$${HYGIENE_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+	HYGIENE_TEST_DATABASE_URL=$${HYGIENE_TEST_DATABASE_URL:-$(PG_TEST_URL)} \
 		$(BIN)/pytest -q $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
-test-reliability: $(STAMP)  ## hostile-input and security tests only (tests/reliability)
-	$(BIN)/pytest -q tests/reliability
+# The long scenarios: a 2-minute SMTP outage, 50,000-message runs with 2 and 4 instances, …, on
+# SQLite and on PostgreSQL; then docs/reliability.md and bench/results/reliability.json from them.
+RELIABILITY_RESULTS ?= $(CURDIR)/bench/results/reliability
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+test-reliability: $(STAMP)  ## tests/reliability at full scale on SQLite and PostgreSQL (~30 min), then docs/reliability.md
+	rm -rf $(RELIABILITY_RESULTS)
+	RELIABILITY_SCALE=full RELIABILITY_RESULTS=$(RELIABILITY_RESULTS) $(BIN)/pytest -q tests/reliability
+	RELIABILITY_SCALE=full RELIABILITY_RESULTS=$(RELIABILITY_RESULTS) \
+		HYGIENE_TEST_DATABASE_URL=$${HYGIENE_TEST_DATABASE_URL:-$(PG_TEST_URL)} \
+		$(BIN)/pytest -q tests/reliability
+	$(BIN)/python bench/reliability_report.py $(RELIABILITY_RESULTS)
 
 lint: $(STAMP)  ## ruff and mypy --strict
 	$(BIN)/ruff check src tests bench
@@ -51,6 +60,9 @@ fmt: $(STAMP)
 
 bench: $(STAMP)  ## run the benchmarks (prints figures and ratios)
 	$(BIN)/python bench/import.py
+	$(BIN)/python bench/plan.py
+	$(BIN)/python bench/plan.py --database-url $(PG_TEST_URL)
+	$(BIN)/python bench/deliver.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

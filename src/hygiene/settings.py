@@ -219,6 +219,9 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     secret_key_file: Path | None = None
     log_format: Literal["text", "json"] = "text"
+    # Addresses (comma-separated IPs or networks, "*" for any) whose X-Forwarded-For/-Proto the
+    # web server believes: the reverse proxy. Client addresses key the sign-in rate limits.
+    trusted_proxies: str = "127.0.0.1"
     policies: dict[str, Policy] = Field(default_factory=default_policies)
     campaigns: Campaigns = Campaigns()
     delivery: Delivery = Delivery()

@@ -175,7 +175,15 @@ def serve(
         asyncio.run(_scheduler_only(deps, channels))
     else:
         asyncio.run(
-            runner(deps, channels, host=host, port=port, web=web, scheduler=not no_scheduler)
+            runner(
+                deps,
+                channels,
+                host=host,
+                port=port,
+                web=web,
+                scheduler=not no_scheduler,
+                forwarded_allow_ips=deps.settings.trusted_proxies,
+            )
         )
     say(ctx, "engine.serve.stopped")
 
