@@ -112,3 +112,17 @@ def test_the_example_config_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
 
     assert settings.timezone == "Asia/Ho_Chi_Minh"
     assert set(settings.policies) >= {"email", "zalo", "social", "government"}
+
+
+def test_a_lease_shorter_than_two_channel_timeouts_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HYGIENE_CHANNELS__SMTP__HOST", "127.0.0.1")
+    monkeypatch.setenv("HYGIENE_CHANNELS__SMTP__TIMEOUT", "30")
+    monkeypatch.setenv("HYGIENE_DELIVERY__LEASE_SECONDS", "59")
+    with pytest.raises(
+        ConfigError, match=r"delivery\.lease_seconds.*twice channels\.smtp\.timeout"
+    ):
+        load_settings()
+    monkeypatch.setenv("HYGIENE_DELIVERY__LEASE_SECONDS", "60")
+    assert load_settings().delivery.lease_seconds == 60

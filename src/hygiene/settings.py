@@ -38,6 +38,14 @@ WORKING_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat")
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "changethis", "secret", "xxx"}
 
 
+class KeyedError(ValueError):
+    """A validation error that belongs to one key, raised by a rule spanning several sections."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"{key}: {reason}")
+        self.key, self.reason = key, reason
+
+
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -247,6 +255,25 @@ class Settings(BaseSettings):
                 raise ValueError(f"kind {kind!r}: use lower-case letters, digits and _")
         return value
 
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> "Settings":
+        """A send that outlasts its lease may be sent again by another instance: keep leases
+        at least twice the slowest enabled channel's timeout."""
+        channels = self.channels
+        timeouts = {
+            "smtp": channels.smtp.timeout if channels.smtp.host else 0.0,
+            "sms": channels.sms.timeout if channels.sms.provider != "none" else 0.0,
+            "zalo": channels.zalo.timeout if channels.zalo.enabled else 0.0,
+        }
+        name, slowest = max(timeouts.items(), key=lambda item: item[1])
+        if self.delivery.lease_seconds < 2 * slowest:
+            raise KeyedError(
+                "delivery.lease_seconds",
+                f"{self.delivery.lease_seconds} s is less than twice channels.{name}.timeout"
+                f" ({slowest:g} s)",
+            )
+        return self
+
     @field_validator("secret_key")
     @classmethod
     def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
@@ -310,6 +337,10 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(part) for part in first["loc"]) or "?"
+        reason = first["msg"]
+        cause = first.get("ctx", {}).get("error")
+        if isinstance(cause, KeyedError):  # a rule across sections names its own key
+            key, reason = cause.key, cause.reason
         raise ConfigError(
-            "config.invalid", key=key, reason=first["msg"], count=exc.error_count()
+            "config.invalid", key=key, reason=reason, count=exc.error_count()
         ) from None

@@ -1,16 +1,20 @@
 """Leased claims: disjoint between workers, returned when the lease runs out, guarded."""
 
 import asyncio
+from collections import Counter
 from datetime import timedelta
 
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
+from hygiene.channels.base import OutgoingMessage, Result
 from hygiene.channels.memory import MemoryChannel
 from hygiene.clock import FixedClock
 from hygiene.db import session_scope
 from hygiene.outbox import service as outbox
+from hygiene.outbox.delivery import Deliverer
 from hygiene.outbox.models import Message
+from hygiene.settings import Settings
 from tests.outbox.conftest import MakeDeliverer
 
 LEASE = timedelta(minutes=5)
@@ -87,3 +91,34 @@ def test_it_retries_a_failed_message_on_request(
     with session_scope(engine) as session:
         assert outbox.retry(session, message_id=row, now=clock.now())
     assert row in _claim(engine, clock, "b")
+
+
+class SlowThenBusy(MemoryChannel):
+    """The first send outlasts the batch's lease; during the next send, another instance runs."""
+
+    def __init__(self, clock: FixedClock, lease: timedelta, other: Deliverer) -> None:
+        super().__init__("email")
+        self.clock, self.lease, self.other = clock, lease, other
+
+    async def send(self, message: OutgoingMessage) -> Result:
+        if len(self.sent) == 0:
+            self.clock.advance(self.lease + timedelta(seconds=1))
+        elif len(self.sent) == 1:
+            await self.other.run_once()
+        return await super().send(message)
+
+
+def test_no_send_starts_after_the_lease_ran_out(
+    planned: int, make_deliverer: MakeDeliverer, settings: Settings, clock: FixedClock
+) -> None:
+    serial = settings.model_copy(
+        update={"delivery": settings.delivery.model_copy(update={"concurrency": 1})}
+    )
+    lease = timedelta(seconds=settings.delivery.lease_seconds)
+    second = MemoryChannel("email")
+    other = make_deliverer(channels={"email": second}, settings_=serial, worker="w2")
+    first = SlowThenBusy(clock, lease, other)
+    asyncio.run(make_deliverer(channels={"email": first}, settings_=serial, worker="w1").drain())
+    keys = Counter(m.idempotency_key for m in first.sent + second.sent)
+    assert len(keys) == planned
+    assert [key for key, n in keys.items() if n > 1] == []

@@ -171,10 +171,12 @@ class Deliverer:
             composed = compose.compose(
                 session, message, official, settings=self.settings, secret=self.secret
             )
-            held = outbox.update_leased(
+            held = outbox.renew_before_send(
                 session,
                 pk=message_id,
                 owner=self.worker,
+                now=self.clock.now(),
+                lease=timedelta(seconds=self.settings.delivery.lease_seconds),
                 subject=composed.rendered.subject[:300],
                 body=composed.rendered.text,
                 message_id=composed.message_id,

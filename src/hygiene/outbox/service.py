@@ -10,7 +10,8 @@ take disjoint rows without waiting; SQLite serialises writers with BEGIN IMMEDIA
 the UPDATE … RETURNING is atomic. A worker that dies leaves rows in `sending`; once their lease
 runs out, release_expired() returns them to pending and they are sent again with the same
 Message-ID. Every transition made by a worker is guarded by its lease (`lease_owner`), so a
-worker that lost its lease cannot overwrite the row.
+worker that lost its lease cannot overwrite the row, and a send starts only while the lease still
+runs, renewing it (renew_before_send): a duplicate needs a single send that outlasts a whole lease.
 """
 
 from collections.abc import Sequence
@@ -64,20 +65,46 @@ def claim(
     return sorted(session.execute(statement).scalars())
 
 
-def _guarded(pk: int, owner: str) -> Any:
-    return and_(
+def _guarded(pk: int, owner: str, unexpired_at: datetime | None = None) -> Any:
+    condition = and_(
         col(Message.id) == pk,
         col(Message.status) == SENDING,
         col(Message.lease_owner) == owner,
     )
+    if unexpired_at is not None:
+        condition = and_(condition, col(Message.lease_until) > unexpired_at)
+    return condition
 
 
-def update_leased(session: Session, *, pk: int, owner: str, **values: Any) -> bool:
-    """Change a row this worker holds; False when the lease was lost (someone else has it)."""
+def update_leased(
+    session: Session, *, pk: int, owner: str, unexpired_at: datetime | None = None, **values: Any
+) -> bool:
+    """Change a row this worker holds; False when the lease was lost (someone else has it) or,
+    with `unexpired_at`, has run out by then (another instance may take the row at any moment)."""
     result = session.execute(
-        update(Message).where(_guarded(pk, owner)).values(**values).returning(col(Message.id))
+        update(Message)
+        .where(_guarded(pk, owner, unexpired_at))
+        .values(**values)
+        .returning(col(Message.id))
+        # Rows are not re-read here: evaluating the lease in Python would compare SQLite's naive
+        # timestamps with aware ones, and no caller reads the updated columns back.
+        .execution_options(synchronize_session=False)
     )
     return result.first() is not None
+
+
+def renew_before_send(
+    session: Session, *, pk: int, owner: str, now: datetime, lease: timedelta, **values: Any
+) -> bool:
+    """Just before a send: only while the lease still runs, and then for a full lease again.
+
+    A batch is claimed under one lease but sent a few messages at a time; without this, the end
+    of a slow batch would be sent after its lease ran out, while another instance, having
+    released and claimed those rows, sends them too.
+    """
+    return update_leased(
+        session, pk=pk, owner=owner, unexpired_at=now, lease_until=now + lease, **values
+    )
 
 
 def finish(

@@ -247,7 +247,7 @@ def fleet(env: dict[str, str], folder: Path, count: int = 1) -> Iterator[Fleet]:
 def statuses(engine: Engine) -> Counter[str]:
     with Session(engine) as session:
         rows = session.execute(select(Message.status, func.count()).group_by(Message.status))
-        return Counter(dict(rows))
+        return Counter(dict(rows.all()))
 
 
 def in_flight(engine: Engine, owner: str | None = None) -> set[str]:
