@@ -337,6 +337,7 @@ class Result:
     longest_recovery_seconds: float
     seconds: float
     notes: str = ""
+    profile: str = field(default_factory=lambda: "full" if FULL else "ci")
     recorded_at: str = field(
         default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds")
     )
