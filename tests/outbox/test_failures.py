@@ -4,14 +4,18 @@ falls back to the next channel, and nothing is ever dropped."""
 import asyncio
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
 from hygiene.audit.models import AuditEvent
 from hygiene.channels.base import ChannelDown, PermanentError, TransientError
 from hygiene.channels.memory import MemoryChannel
 from hygiene.clock import FixedClock
+from hygiene.outbox import compose
 from hygiene.outbox.compose import aware
 from hygiene.outbox.models import DeliveryAttempt, Message
 from hygiene.settings import Delivery, Messages, Settings
@@ -141,3 +145,29 @@ def test_a_channel_down_for_the_whole_batch_retries_every_message_later(
     rows = _rows(engine)
     assert {r.status for r in rows} == {"pending"}
     assert all("535 authentication failed" in (r.last_error or "") for r in rows)
+
+
+def test_a_database_error_while_preparing_does_not_fail_the_message(
+    planned: int,
+    make_deliverer: MakeDeliverer,
+    email: MemoryChannel,
+    engine: Engine,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The connection drops while a message is rendered (compose reads the database): that is
+    the database's fault, not the message's, so it is retried once its lease runs out."""
+    real = compose.compose
+
+    def drop_once(*args: Any, **kwargs: Any) -> Any:
+        monkeypatch.setattr(compose, "compose", real)
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(compose, "compose", drop_once)
+    with pytest.raises(OperationalError):
+        asyncio.run(make_deliverer().run_once())
+    assert "failed" not in {r.status for r in _rows(engine)}
+    clock.advance(timedelta(minutes=10))  # past the lease
+    asyncio.run(make_deliverer().drain())
+    assert {r.status for r in _rows(engine)} == {"sent"}
+    assert len(email.sent) == planned

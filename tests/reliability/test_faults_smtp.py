@@ -25,23 +25,10 @@ from tests.reliability.faults.harness import (
     service_env,
     settled,
     sink,
+    spanning,
     tally,
     wait_until,
 )
-
-
-def spanning(engine: Engine, instant: datetime) -> set[str]:
-    """Message-IDs whose send attempt was under way at `instant`."""
-    query = (
-        select(Message.message_id)
-        .join(DeliveryAttempt, col(DeliveryAttempt.message_id) == col(Message.id))
-        .where(
-            col(DeliveryAttempt.started_at) <= instant,
-            col(DeliveryAttempt.finished_at) >= instant,
-        )
-    )
-    with Session(engine) as session:
-        return {mid for mid in session.execute(query).scalars() if mid}
 
 
 def retried(engine: Engine) -> int:
@@ -116,7 +103,7 @@ def longest_recovery(engine: Engine) -> float:
         .group_by(col(DeliveryAttempt.message_id))
         .subquery()
     )
-    query = select(Message.sent_at, first_failure.c.failed_at).join(
+    query = select(col(Message.sent_at), first_failure.c.failed_at).join(
         first_failure, first_failure.c.mid == col(Message.id)
     )
     with Session(engine) as session:

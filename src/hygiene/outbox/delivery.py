@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from hygiene.channels.base import (
     Channel,
@@ -131,6 +132,8 @@ class Deliverer:
     async def _deliver(self, message_id: int) -> str:
         try:
             prepared = self._prepare(message_id)
+        except SQLAlchemyError:  # the database, not the message: the row waits out its lease
+            raise
         except Exception as exc:  # a broken template must fail the message, not the loop
             log.exception("cannot render message %s", message_id)
             return self.outcomes.unrenderable(message_id, repr(exc))

@@ -24,14 +24,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy import Engine, func, insert, or_, select, text
 from sqlmodel import Session, col
 
 from hygiene.audit import service as audit
 from hygiene.campaigns import service as campaigns
-from hygiene.db import session_scope
+from hygiene.db import readonly, session_scope
 from hygiene.inventory.models import Account, Official
-from hygiene.outbox.models import Message
+from hygiene.outbox.models import DeliveryAttempt, Message
 from hygiene.settings import Settings
 from tests import factories as f
 from tests.conftest import SECRET
@@ -245,20 +245,52 @@ def fleet(env: dict[str, str], folder: Path, count: int = 1) -> Iterator[Fleet]:
 
 
 def statuses(engine: Engine) -> Counter[str]:
-    with Session(engine) as session:
-        rows = session.execute(select(Message.status, func.count()).group_by(Message.status))
-        return Counter(dict(rows.all()))
+    """Rows per status, read without SQLite's write lock (BEGIN DEFERRED under WAL), so polling
+    works while another process holds the database."""
+    query = select(col(Message.status), func.count()).group_by(col(Message.status))
+    with Session(readonly(engine)) as session:
+        return Counter({status: int(n) for status, n in session.execute(query).all()})
 
 
 def in_flight(engine: Engine, owner: str | None = None) -> set[str]:
     """Message-IDs of rows in `sending` (optionally leased by a worker whose name has `owner`)."""
-    query = select(Message.message_id, Message.idempotency_key).where(
+    query = select(col(Message.message_id), col(Message.idempotency_key)).where(
         col(Message.status) == "sending"
     )
     if owner is not None:
         query = query.where(col(Message.lease_owner).contains(owner))
-    with Session(engine) as session:
+    with Session(readonly(engine)) as session:
         return {mid or key for mid, key in session.execute(query)}
+
+
+def as_message_ids(engine: Engine, ids: set[str]) -> set[str]:
+    """in_flight() names a row by its idempotency key until it has a Message-ID; map every
+    entry to the row's final Message-ID, to compare with what the server accepted."""
+    if not ids:
+        return set()
+    query = select(col(Message.message_id)).where(
+        or_(col(Message.message_id).in_(ids), col(Message.idempotency_key).in_(ids))
+    )
+    with Session(readonly(engine)) as session:
+        return {mid for mid in session.execute(query).scalars() if mid}
+
+
+def spanning(engine: Engine, instant: datetime) -> set[str]:
+    """Message-IDs whose recorded send attempt was under way at `instant`."""
+    query = (
+        select(col(Message.message_id))
+        .join(DeliveryAttempt, col(DeliveryAttempt.message_id) == col(Message.id))
+        .where(
+            col(DeliveryAttempt.started_at) <= instant,
+            col(DeliveryAttempt.finished_at) >= instant,
+        )
+    )
+    with Session(readonly(engine)) as session:
+        return {mid for mid in session.execute(query).scalars() if mid}
+
+
+def tail(text: str, lines: int = 40) -> str:
+    return "\n".join(text.splitlines()[-lines:])
 
 
 def wait_until(
@@ -300,7 +332,9 @@ class Tally:
 def tally(engine: Engine, server: Sink) -> Tally:
     accepted = server.accepted()
     with Session(engine) as session:
-        rows = session.execute(select(Message.status, Message.message_id, Message.last_error))
+        rows = session.execute(
+            select(col(Message.status), col(Message.message_id), col(Message.last_error))
+        )
         rows_list = list(rows)
     by_status = Counter(status for status, _, _ in rows_list)
     sent_ids = {mid for status, mid, _ in rows_list if status == "sent"}
