@@ -26,6 +26,7 @@ from tests.reliability.faults.harness import (
     FULL,
     Result,
     as_message_ids,
+    assert_all_delivered,
     backend,
     district,
     fleet,
@@ -135,11 +136,7 @@ def test_sqlite_locked_by_another_process_loses_nothing(
     assert all(before == after for before, after in frozen), f"sent while locked: {frozen}"
     if FULL:
         assert "locked" in logs, "the 35 s lock should have outlasted the busy timeout"
-    assert result.planned == planned, result
-    assert result.lost == 0, result
-    assert result.failed == 0, result.failed_reasons[:5]
-    assert result.accepted == result.sent == planned, result
-    assert result.duplicated_ids <= bound, (result.duplicated_ids - bound, len(bound))
+    assert_all_delivered(result, planned, bound)
     record(
         Result(
             scenario="sqlite-busy",
@@ -256,11 +253,7 @@ def test_a_postgresql_restart_mid_delivery_loses_nothing(
     bound = as_message_ids(engine, flight)
     moved = first_sent_after(engine, restarted_at)
     assert alive, f"the service died when PostgreSQL restarted\n{tail(logs)}"
-    assert result.planned == planned, result
-    assert result.lost == 0, result
-    assert result.failed == 0, result.failed_reasons[:5]
-    assert result.accepted == result.sent == planned, result
-    assert result.duplicated_ids <= bound, (result.duplicated_ids - bound, len(bound))
+    assert_all_delivered(result, planned, bound)
     record(
         Result(
             scenario="postgresql-restart",

@@ -25,6 +25,7 @@ from tests.reliability.faults.harness import (
     Fleet,
     Result,
     as_message_ids,
+    assert_all_delivered,
     backend,
     district,
     fleet,
@@ -234,11 +235,7 @@ def test_killing_the_planner_at_random_points_plans_each_message_once(
                 poll=0.5,
             )
     result = tally(engine, server)
-    assert result.planned == count, result
-    assert result.lost == 0, (summary, result)
-    assert result.failed == 0, result.failed_reasons[:5]
-    assert result.duplicated == 0, (summary, result.duplicated_ids)
-    assert result.accepted == result.sent == count, result
+    assert_all_delivered(result, count, why=str(summary))
     record(
         Result(
             scenario="kill-during-planning",
@@ -339,11 +336,7 @@ def test_killing_the_service_mid_delivery_duplicates_only_messages_in_flight(
             recoveries.append((last - naive(restart)).total_seconds())
     note = f"seed {SEED}, {len(kills)} kills, {len(flight)} in flight"
     assert len(kills) >= kills_wanted
-    assert result.planned == planned, result
-    assert result.lost == 0, (note, result)
-    assert result.failed == 0, (note, result.failed_reasons[:5])
-    assert result.accepted == result.sent == planned, (note, result)
-    assert result.duplicated_ids <= bound, (note, result.duplicated_ids - bound)
+    assert_all_delivered(result, planned, bound, why=note)
     record(
         Result(
             scenario="kill-during-delivery",

@@ -355,6 +355,19 @@ def tally(engine: Engine, server: Sink) -> Tally:
     )
 
 
+def assert_all_delivered(
+    result: Tally, planned: int, in_flight: set[str] | frozenset[str] = frozenset(), why: str = ""
+) -> None:
+    """The bound every scenario states: each planned message delivered, none lost or failed,
+    and a Message-ID accepted twice only if it was in flight at a fault (none if that is empty)."""
+    assert result.planned == planned, (why, result)
+    assert result.lost == 0, (why, result)
+    assert result.failed == 0, (why, result.failed_reasons[:5])
+    assert result.accepted == result.sent == planned, (why, result)
+    beyond = result.duplicated_ids - in_flight
+    assert not beyond, (why, f"duplicated but not in flight: {sorted(beyond)[:20]}")
+
+
 # --- results ------------------------------------------------------------------------------------
 
 
