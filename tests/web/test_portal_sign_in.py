@@ -159,7 +159,7 @@ def test_the_code_goes_through_the_officials_preferred_channel(
     make_official(session)
     email = MemoryChannel("smtp")
     app = cast(FastAPI, client.app)
-    app.state.portal_channels = lambda _settings: {"file": MemoryChannel("file"), "smtp": email}
+    app.state.portal_channels = lambda _deps: {"file": MemoryChannel("file"), "smtp": email}
 
     ask_for_code(client, "CB001")
     sent = email.sent[0]

@@ -106,11 +106,13 @@ class DatabaseTokenStore:
         connection.execute(
             update(row)
             .where(row.c.channel == self.channel)
-            .values(sealed=sealed, seed=self._seed, updated_at=datetime.now(UTC))
+            .values(sealed=sealed, seed=self._seed, updated_at=_now())
         )
 
     def _ensure_row(self, connection: Connection) -> None:
-        values = {"channel": self.channel, "sealed": "", "seed": self._seed}
-        insert_ignore(
-            connection, ChannelToken, {**values, "updated_at": datetime.now(UTC)}, ["channel"]
-        )
+        empty = {"channel": self.channel, "sealed": "", "seed": self._seed, "updated_at": _now()}
+        insert_ignore(connection, ChannelToken, empty, ["channel"])
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

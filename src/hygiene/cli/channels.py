@@ -62,7 +62,7 @@ def test_message(settings: Settings, to: str) -> OutgoingMessage:
 
 
 async def _deliver(deps: Deps, channel: str, message: OutgoingMessage) -> Result:
-    channels = build_channels(deps.settings, engine=deps.engine, secret=deps.secret)
+    channels = build_channels(deps)
     try:
         if channel not in channels:
             raise HygieneError("channel.not_configured", channel=channel)

@@ -9,11 +9,9 @@ from typing import Annotated, Any
 import typer
 
 from hygiene import i18n, jobs
-from hygiene.bootstrap import Deps
 from hygiene.campaigns import service as campaigns
 from hygiene.channels import registry
 from hygiene.channels.base import Channel
-from hygiene.channels.file import FileChannel
 from hygiene.cli import engine_outbox
 from hygiene.cli.common import actor, say, session, state
 from hygiene.clock import Clock, FixedClock
@@ -44,17 +42,6 @@ def _clock(ctx: typer.Context, at: str | None) -> Clock:
 
 def outbox_dir(settings: Settings) -> Path:
     return settings.channels.file.directory or settings.data_dir / "outbox"
-
-
-def channels_for(deps: Deps) -> dict[str, Channel]:
-    """The registry's channels when it exists; the file channel always as the first-run safety."""
-    settings = deps.settings
-    built = dict(registry.build_channels(settings, engine=deps.engine, secret=deps.secret))
-    if "file" not in built:
-        built["file"] = FileChannel(
-            outbox_dir(settings), from_address=settings.channels.smtp.from_address
-        )
-    return built
 
 
 @run_app.command("plan")
@@ -98,7 +85,7 @@ def run_plan(
 def run_deliver(ctx: typer.Context, at: AtOption = None) -> None:
     """Gửi các tin đến hạn rồi dừng. / Deliver every due message, then exit."""
     deps = state(ctx).deps
-    channels = channels_for(deps)
+    channels = registry.build_channels(deps)
     _announce_channels(ctx, channels)
     deliverer = jobs.build_deliverer(deps, channels, jobs.worker_name(), clock=_clock(ctx, at))
     report = asyncio.run(_drain(deliverer, channels))
@@ -161,7 +148,7 @@ def serve(
         say(ctx, "engine.serve.nothing")
         return
     deps = state(ctx).deps
-    channels = channels_for(deps)
+    channels = registry.build_channels(deps)
     _announce_channels(ctx, channels)
     if not no_scheduler:
         say(

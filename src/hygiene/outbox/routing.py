@@ -37,7 +37,6 @@ def routes(
     configured: Collection[str],
     *,
     redirect_to: str | None = None,
-    unavailable: Collection[str] = (),
 ) -> list[Route]:
     email, phone = official.email, official.phone
     if redirect_to:
@@ -47,11 +46,11 @@ def routes(
     for wanted in preferred:
         for name in ALIASES.get(wanted, (wanted,)):
             address = _address(name, email, phone)
-            if name in configured and name not in unavailable and address:
+            if name in configured and address:
                 chosen.append(Route(name, address))
                 break
     real = {name for wanted in preferred for name in ALIASES.get(wanted, (wanted,))}
-    if not real & set(configured) and FILE in configured and FILE not in unavailable:
+    if not real & set(configured) and FILE in configured:
         address = _address(FILE, email, phone)
         if address:
             chosen.append(Route(FILE, address))

@@ -28,7 +28,6 @@ from hygiene.inventory.values import fold_ascii
 from hygiene.outbox import routing
 from hygiene.outbox.compose import message_id_for
 from hygiene.portal import mail, signin
-from hygiene.settings import Settings
 from hygiene.users import sessions, throttle
 from hygiene.web.auth import SESSION_COOKIE, PublicDep, clear_session_cookie, set_session_cookie
 from hygiene.web.console_auth import client_ip
@@ -40,7 +39,7 @@ router = APIRouter()
 Csrf = Depends(require_csrf)
 CLIENT_LIMIT = throttle.Limit(limit=10, window=timedelta(minutes=10), lockout=timedelta(minutes=15))
 SEND_LIMIT = throttle.Limit(limit=3, window=timedelta(minutes=10), lockout=timedelta(minutes=20))
-ChannelFactory = Callable[[Settings], dict[str, Channel]]
+ChannelFactory = Callable[[Deps], dict[str, Channel]]
 
 
 def _safe_next(value: str | None) -> str:
@@ -135,7 +134,7 @@ def deliver(
 ) -> str | None:
     """Send the code on the first route that takes it; the channel's name, or None."""
     factory: ChannelFactory = getattr(request.app.state, "portal_channels", registry.build_channels)
-    channels = factory(deps.settings)
+    channels = factory(deps)
     key = f"portal-sign-in:{row_id(official.id)}:{code_id}"
     rendered = mail.render_sign_in_code(
         official, code=code, minutes=int(signin.CODE_TTL.total_seconds() // 60)
