@@ -13,8 +13,9 @@ from hygiene.acks import service as acks
 from hygiene.bootstrap import Deps
 from hygiene.clock import FixedClock
 from hygiene.runtime import Runtime
-from hygiene.web import console_auth, portal_signin
 from hygiene.web.app import create_app
+from hygiene.web.console import auth as console_auth
+from hygiene.web.portal import signin as portal_signin
 from tests.acks.builders import sent_message, wrong_code
 from tests.reliability.security_helpers import csrf
 from tests.web.portal_helpers import ask_for_code, make_official, read_sign_in_code

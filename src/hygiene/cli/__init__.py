@@ -6,9 +6,27 @@ import typer
 from typer.core import TyperGroup
 
 from hygiene import i18n
-from hygiene.cli import acks, audit, channels, database, devices, inventory, reports, users
-from hygiene.cli import engine as engine_commands
-from hygiene.cli import ops as ops_commands
+from hygiene.cli import (
+    accounts,
+    ack,
+    advisories,
+    audit,
+    backup,
+    check_password,
+    db,
+    demo,
+    devices,
+    import_export,
+    incidents,
+    officials,
+    outbox,
+    report,
+    run,
+    send_test,
+    serve,
+    units,
+    users,
+)
 from hygiene.cli.common import state
 from hygiene.errors import ConfigError, HygieneError, ImportRejected
 
@@ -38,16 +56,29 @@ app = typer.Typer(
     "/ Password-rotation and account-hygiene reminders, without storing passwords.",
     pretty_exceptions_enable=False,
 )
-database.register(app)
-inventory.register(app)
-audit.register(app)
-channels.register(app)
-users.register(app)
-engine_commands.register(app)
-acks.register(app)
-reports.register(app)
-ops_commands.register(app)
-devices.register(app)
+# One module per command group, registered in the order `hygiene --help` lists them.
+for _group in (
+    db,
+    import_export,
+    demo,
+    officials,
+    accounts,
+    units,
+    audit,
+    send_test,
+    users,
+    run,
+    serve,
+    outbox,
+    advisories,
+    ack,
+    check_password,
+    incidents,
+    report,
+    backup,
+    devices,
+):
+    _group.register(app)
 
 
 def main() -> None:

@@ -5,13 +5,13 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
 import typer
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -19,15 +19,21 @@ from sqlmodel import Session
 
 from hygiene import db, i18n
 from hygiene.bootstrap import Deps, build_deps
-from hygiene.errors import HygieneError
+from hygiene.errors import HygieneError, InvalidInput
+from hygiene.inventory.schemas import ValidationContext, problems_of
 from hygiene.settings import Settings, load_settings
 from hygiene.tabular import escape_cell
+
+T = TypeVar("T")
 
 
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="table | json | csv")]
 
 
 class State:
@@ -133,3 +139,35 @@ def emit(
     for row in rows:
         table.add_row(*(_cell(getattr(row, c), locale) for c in columns))
     Console(width=max(100, Console().width)).print(table)
+
+
+def print_rows(ctx: typer.Context, rows: list[dict[str, Any]], columns: list[str]) -> None:
+    """A table of plain rows, headed by the `engine.col.<column>` labels (outbox, advisories)."""
+    locale = state(ctx).locale
+    if not rows:
+        typer.echo(i18n.t("cli.empty", locale))
+        return
+    table = Table()
+    for column in columns:
+        table.add_column(i18n.t(f"engine.col.{column}", locale))
+    for row in rows:
+        table.add_row(*(_cell(row.get(c), locale) for c in columns))
+    Console(width=max(100, Console().width)).print(table)
+
+
+def validation_context(ctx: typer.Context) -> ValidationContext:
+    deps = state(ctx).deps
+    today = deps.clock.now().astimezone(deps.settings.zone).date()
+    return ValidationContext(
+        today=today, kinds=deps.settings.kinds, default_locale=deps.settings.locale
+    )
+
+
+def validated(ctx: typer.Context, build: Callable[[], T]) -> T:
+    """build(), with a pydantic error turned into one translated InvalidInput."""
+    try:
+        return build()
+    except ValidationError as exc:
+        first = problems_of(exc)[0]
+        reason = i18n.t(first["code"], state(ctx).locale, **first["params"])
+        raise InvalidInput("official.bad_field", field=first["field"], reason=reason) from None

@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from hygiene import __version__
 from hygiene.bootstrap import Deps
 from hygiene.runtime import Runtime
-from hygiene.web import api, api_probe, console, console_auth, errors, health, portal
+from hygiene.web import api, console, errors, health, portal
 from hygiene.web.auth import PublicDep
 from hygiene.web.deps import LocaleDep, build_templates, render
 from hygiene.web.security import SecurityMiddleware
@@ -32,10 +32,8 @@ def create_app(deps: Deps, *, runtime: Runtime | None = None) -> FastAPI:
     static = resources.files("hygiene") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(health.router)
-    app.include_router(console_auth.router)
     app.include_router(console.router)
-    app.include_router(portal.routes)
-    app.include_router(api_probe.router)
+    app.include_router(portal.router)
     api.install(app)
     errors.install(app)
 

@@ -32,6 +32,11 @@ def get_session(deps: Annotated[Deps, Depends(get_deps)]) -> Iterator[Session]:
         yield session
 
 
+def client_ip(request: Request) -> str:
+    """The caller's address (behind a trusted proxy, uvicorn has already put the client's here)."""
+    return request.client.host if request.client else "unknown"
+
+
 def get_locale(request: Request, deps: Annotated[Deps, Depends(get_deps)]) -> str:
     """?lang= wins (and is remembered in a cookie), then the cookie, then Accept-Language."""
     chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)

@@ -1,4 +1,4 @@
-"""The REST API under /api/v1 (JSON, paged lists with a total) and its docs page.
+"""The REST API: every /api/v1 route (JSON, paged lists with a total) and its docs page.
 
 Every route declares its rule with a dependency of hygiene.web.auth; API tokens
 (`Authorization: Bearer …`) act as their console user.
@@ -13,13 +13,29 @@ from hygiene.web.api import (
     audit,
     docs,
     imports,
+    inbound,
+    incidents,
     messages,
     officials,
+    probe,
     reports,
     units,
 )
 
-ROUTERS = (units, officials, accounts, imports, advisories, messages, acks, reports, audit)
+ROUTERS = (
+    units,
+    officials,
+    accounts,
+    imports,
+    advisories,
+    messages,
+    acks,
+    inbound,
+    incidents,
+    probe,
+    reports,
+    audit,
+)
 
 
 def install(app: FastAPI) -> None:

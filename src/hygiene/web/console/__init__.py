@@ -1,7 +1,8 @@
 """The admin and security-officer consoles under /console (server-rendered pages).
 
 Admins keep the inventory, imports and deliveries; security officers publish advisories and
-review compliance and the log (inventory read-only). Every change is an audit event with the
+review compliance and the log (inventory read-only). Sign-in, first-time setup and sign-out
+are hygiene.web.console.auth. Every change is an audit event with the
 console user as its actor.
 """
 
@@ -10,6 +11,7 @@ from fastapi import APIRouter
 from hygiene.web.console import (
     advisories,
     auditlog,
+    auth,
     compliance,
     deliveries,
     home,
@@ -18,5 +20,5 @@ from hygiene.web.console import (
 )
 
 router = APIRouter(include_in_schema=False)
-for _module in (home, inventory, imports, deliveries, advisories, compliance, auditlog):
+for _module in (auth, home, inventory, imports, deliveries, advisories, compliance, auditlog):
     router.include_router(_module.router, prefix="/console")

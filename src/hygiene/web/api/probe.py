@@ -13,10 +13,11 @@ from hygiene.devices import service as devices
 from hygiene.devices.schemas import ReportAccepted, ReportIn
 from hygiene.inventory.models import Official
 from hygiene.outbox.models import Message
+from hygiene.web.api.common import PREFIX
 from hygiene.web.auth import DeviceDep
 from hygiene.web.deps import DepsDep, SessionDep
 
-router = APIRouter(prefix="/api/v1/probe", tags=["probe"])
+router = APIRouter(prefix=f"{PREFIX}/probe", tags=["probe"])
 
 
 @router.post("/reports", response_model=ReportAccepted, status_code=201)

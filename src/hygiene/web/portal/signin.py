@@ -30,8 +30,7 @@ from hygiene.outbox.compose import message_id_for
 from hygiene.portal import mail, signin
 from hygiene.users import sessions, throttle
 from hygiene.web.auth import SESSION_COOKIE, PublicDep, clear_session_cookie, set_session_cookie
-from hygiene.web.console_auth import client_ip
-from hygiene.web.deps import DepsDep, LocaleDep, SessionDep, render
+from hygiene.web.deps import DepsDep, LocaleDep, SessionDep, client_ip, render
 from hygiene.web.security import require_csrf
 
 log = logging.getLogger(__name__)

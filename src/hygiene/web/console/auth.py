@@ -16,10 +16,10 @@ from hygiene.web.auth import (
     clear_session_cookie,
     set_session_cookie,
 )
-from hygiene.web.deps import DepsDep, LocaleDep, SessionDep, render
+from hygiene.web.deps import DepsDep, LocaleDep, SessionDep, client_ip, render
 from hygiene.web.security import require_csrf
 
-router = APIRouter(prefix="/console", include_in_schema=False)
+router = APIRouter()
 SIGN_IN_LIMIT = throttle.Limit(
     limit=10, window=timedelta(minutes=10), lockout=timedelta(minutes=15)
 )
@@ -31,10 +31,6 @@ def _safe_next(value: str | None) -> str:
     if value and value.startswith("/console") and "//" not in value and "\\" not in value:
         return value
     return "/console"
-
-
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -1,18 +1,16 @@
-"""The reminder engine's commands: `run plan|deliver`, `outbox …`, `advisories …`, `serve`."""
+"""`hygiene run plan|deliver`: plan reminders, or deliver what is due, now (then exit)."""
 
 import asyncio
-import signal
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from hygiene import i18n, jobs
+from hygiene import jobs
 from hygiene.campaigns import service as campaigns
 from hygiene.channels import registry
 from hygiene.channels.base import Channel
-from hygiene.cli import engine_outbox
 from hygiene.cli.common import actor, say, session, state
 from hygiene.clock import Clock, FixedClock
 from hygiene.errors import InvalidInput
@@ -86,7 +84,7 @@ def run_deliver(ctx: typer.Context, at: AtOption = None) -> None:
     """Gửi các tin đến hạn rồi dừng. / Deliver every due message, then exit."""
     deps = state(ctx).deps
     channels = registry.build_channels(deps)
-    _announce_channels(ctx, channels)
+    announce_channels(ctx, channels)
     deliverer = jobs.build_deliverer(deps, channels, jobs.worker_name(), clock=_clock(ctx, at))
     report = asyncio.run(_drain(deliverer, channels))
     if report.outside_window:
@@ -122,7 +120,7 @@ async def _drain(deliverer: Deliverer, channels: dict[str, Channel]) -> Delivery
             await channel.close()
 
 
-def _announce_channels(ctx: typer.Context, channels: dict[str, Channel]) -> None:
+def announce_channels(ctx: typer.Context, channels: dict[str, Channel]) -> None:
     settings = state(ctx).settings
     if not any(name in channels for name in REAL_CHANNELS):
         say(ctx, "engine.deliver.file_fallback", err=True, path=str(outbox_dir(settings)))
@@ -130,77 +128,5 @@ def _announce_channels(ctx: typer.Context, channels: dict[str, Channel]) -> None
         say(ctx, "engine.deliver.redirect", err=True, to=settings.delivery.redirect_to)
 
 
-def serve(
-    ctx: typer.Context,
-    host: Annotated[str, typer.Option(help="Địa chỉ web / Web host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Cổng web / Web port")] = 8080,
-    no_web: Annotated[bool, typer.Option("--no-web", help="Không chạy web / No web")] = False,
-    no_scheduler: Annotated[
-        bool, typer.Option("--no-scheduler", help="Không lập lịch / No scheduler")
-    ] = False,
-) -> None:
-    """Chạy web, bộ lập lịch và việc gửi tin đến khi Ctrl-C. / Run until Ctrl-C."""
-    runner = _web_runner()
-    web = not no_web and runner is not None
-    if not no_web and runner is None:
-        typer.echo(f"{i18n.t('engine.serve.no_web', 'vi')} / {i18n.t('engine.serve.no_web', 'en')}")
-    if not web and no_scheduler:
-        say(ctx, "engine.serve.nothing")
-        return
-    deps = state(ctx).deps
-    channels = registry.build_channels(deps)
-    _announce_channels(ctx, channels)
-    if not no_scheduler:
-        say(
-            ctx,
-            "engine.serve.started",
-            timezone=deps.settings.timezone,
-            seconds=deps.settings.delivery.interval_seconds,
-            channels=", ".join(channels),
-        )
-    if runner is None:
-        asyncio.run(_scheduler_only(deps, channels))
-    else:
-        asyncio.run(
-            runner(
-                deps,
-                channels,
-                host=host,
-                port=port,
-                web=web,
-                scheduler=not no_scheduler,
-                forwarded_allow_ips=deps.settings.trusted_proxies,
-            )
-        )
-    say(ctx, "engine.serve.stopped")
-
-
-def _web_runner() -> Any:
-    """hygiene.server.run (web + scheduler on one loop) when the web app is installed."""
-    try:
-        from hygiene import server
-    except ImportError:
-        return None
-    return server.run
-
-
-async def _scheduler_only(deps: Any, channels: dict[str, Channel]) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    scheduler = jobs.build_scheduler(deps, channels)
-    scheduler.start()
-    try:
-        await stop.wait()
-    finally:
-        scheduler.shutdown(wait=False)
-        await asyncio.sleep(0)  # let the shutdown run on the loop
-        for channel in channels.values():
-            await channel.close()
-
-
 def register(app: typer.Typer) -> None:
     app.add_typer(run_app, name="run")
-    app.command("serve")(serve)
-    engine_outbox.register(app)

@@ -1,12 +1,5 @@
-"""JSON endpoints for acknowledgements and incident reports (prefix /api/v1).
+"""POST /api/v1/inbound/sms: an SMS reply relayed by the gateway. Public, signed.
 
-    POST /api/v1/acks             {"code": "XXXX-XXXX"} -> what was acknowledged. Public; limited
-                                  per client IP and per code like the portal form.
-    POST /api/v1/inbound/sms      an SMS reply relayed by the gateway (see below). Public, signed.
-    GET  /api/v1/incidents        reports of threats and suspicious messages (security officer).
-
-Inbound SMS webhook
--------------------
 The gateway signs the exact bytes of the request body with the shared secret
 `channels.sms.inbound_secret` (env HYGIENE_CHANNELS__SMS__INBOUND_SECRET):
 
@@ -27,99 +20,26 @@ bad or missing signature; 422 without a sender or text; 503 while no inbound sec
 import hashlib
 import hmac
 import json
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
 
 from hygiene import i18n
 from hygiene.acks import service as acks
 from hygiene.bootstrap import Deps
-from hygiene.clock import UtcDatetime
 from hygiene.errors import HygieneError
-from hygiene.incidents import service as incidents
 from hygiene.inventory import values
 from hygiene.inventory.models import Official
-from hygiene.web.auth import PublicDep, SecurityDep
-from hygiene.web.console_auth import client_ip
-from hygiene.web.deps import DepsDep, LocaleDep, SessionDep
-from hygiene.web.errors import error_response
+from hygiene.web.api.acks import ack_out
+from hygiene.web.api.common import PREFIX
+from hygiene.web.auth import PublicDep
+from hygiene.web.deps import DepsDep, SessionDep
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix=f"{PREFIX}/inbound")
 SIGNATURE_HEADER = "X-Hygiene-Signature"
 _SENDER_KEYS, _TEXT_KEYS = ("from", "phone", "sender"), ("text", "body", "message")
-
-
-class AckIn(BaseModel):
-    code: str = Field(max_length=64)
-
-
-class AckOut(BaseModel):
-    ok: bool = True
-    what: str
-    acknowledged_on: str  # dd/mm/yyyy
-    accounts: list[str]
-    advisories: list[str]
-    message: str
-
-
-class IncidentOut(BaseModel):
-    id: int
-    created_at: UtcDatetime
-    reported_by: str
-    employee_id: str | None
-    channel: str
-    occurred_on: str | None
-    description: str
-    status: str
-
-
-def _out(result: acks.AckResult, locale: str) -> AckOut:
-    what = i18n.t(f"ack.what_{result.what}", locale)
-    return AckOut(
-        what=result.what,
-        acknowledged_on=i18n.format_date(result.on),
-        accounts=list(result.accounts),
-        advisories=list(result.advisories),
-        message=i18n.t("ack.done", locale, what=what, on=result.on),
-    )
-
-
-@router.post("/acks", response_model=AckOut, tags=["acks"])
-def acknowledge(
-    body: AckIn,
-    request: Request,
-    locale: LocaleDep,
-    deps: DepsDep,
-    session: SessionDep,
-    _: PublicDep,
-) -> Any:
-    now, zone = deps.clock.now(), deps.settings.zone
-    try:
-        acks.guard(
-            session,
-            client=f"ip:{client_ip(request)}",
-            typed=body.code,
-            secret=deps.secret,
-            now=now,
-            zone=zone,
-        )
-        result = acks.acknowledge(
-            session,
-            typed=body.code,
-            how="portal",
-            actor=None,
-            now=now,
-            secret=deps.secret,
-            zone=zone,
-        )
-    except HygieneError as exc:
-        session.commit()  # keep the attempt counts
-        status = 429 if isinstance(exc, acks.AckLocked) else 400
-        return error_response(request, status, exc.code, exc.render(locale))
-    return _out(result, locale)
 
 
 async def raw_body(request: Request) -> bytes:
@@ -160,7 +80,7 @@ def code_in(text: str) -> str:
     return "".join(words)[:64]
 
 
-@router.post("/inbound/sms", tags=["acks"])
+@router.post("/sms", tags=["acks"])
 def inbound_sms(
     request: Request,
     deps: DepsDep,
@@ -200,25 +120,5 @@ def inbound_sms(
         return JSONResponse({"ok": False, "error": exc.code, "message": message, "reply": message})
     official = session.get(Official, result.official_id)
     reply_locale = i18n.normalise_locale(official.locale if official else locale)
-    answer = _out(result, reply_locale).model_dump()
+    answer = ack_out(result, reply_locale).model_dump()
     return JSONResponse({**answer, "reply": i18n.t("ack.sms_ok", reply_locale)})
-
-
-@router.get("/incidents", response_model=list[IncidentOut], tags=["incidents"])
-def list_incidents(session: SessionDep, _: SecurityDep, status: str | None = None) -> Any:
-    rows = incidents.list_reports(session, status=status)
-    ids = {r.official_id for r in rows if r.official_id is not None}
-    employees = {o.id: o.employee_id for o in (session.get(Official, i) for i in ids) if o}
-    return [
-        IncidentOut(
-            id=r.id or 0,
-            created_at=r.created_at,
-            reported_by=r.reported_by,
-            employee_id=employees.get(r.official_id) if r.official_id else None,
-            channel=r.channel,
-            occurred_on=r.occurred_on.isoformat() if r.occurred_on else None,
-            description=r.description,
-            status=r.status,
-        )
-        for r in rows
-    ]

@@ -1,8 +1,6 @@
-"""The officials' portal (/portal): server-rendered, Vietnamese first, no JavaScript needed.
-
-Open to anyone: entering an acknowledgement code, the strength check, the advisories and the
-threat guidance. Signed in (one-time code, see portal_signin): my accounts, my declarations, my
-anti-phishing phrase, reporting a threat. Every form carries the CSRF token.
+"""The portal's pages: home, entering an acknowledgement code, declarations, the anti-phishing
+phrase and the advisories (sign-in is hygiene.web.portal.signin, two careful forms
+hygiene.web.portal.forms).
 """
 
 from typing import Annotated, Any
@@ -21,15 +19,11 @@ from hygiene.errors import HygieneError
 from hygiene.inventory.models import Official
 from hygiene.policy.rules import local_date
 from hygiene.portal import service as portal
-from hygiene.web import api_acks, portal_forms, portal_signin
 from hygiene.web.auth import OfficialDep, Principal, PublicDep
-from hygiene.web.console_auth import client_ip
-from hygiene.web.deps import DepsDep, LocaleDep, SessionDep, render
+from hygiene.web.deps import DepsDep, LocaleDep, SessionDep, client_ip, render
 from hygiene.web.security import require_csrf
 
-router = APIRouter(prefix="/portal", include_in_schema=False)
-router.include_router(portal_signin.router)
-router.include_router(portal_forms.router)
+router = APIRouter()
 Csrf = Depends(require_csrf)
 DECLARATIONS = ("rotation", "mfa", "browser")
 
@@ -244,9 +238,3 @@ def advisory_read(
         key=deps.audit_key,
     )
     return RedirectResponse(f"/portal/advisories#advisory-{advisory_id}", status_code=303)
-
-
-# What create_app includes: the portal pages and the acknowledgement / incident API.
-routes = APIRouter()
-routes.include_router(router)
-routes.include_router(api_acks.router)

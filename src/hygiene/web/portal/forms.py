@@ -24,8 +24,7 @@ from hygiene.policy.rules import local_date
 from hygiene.portal import service as portal
 from hygiene.users import throttle
 from hygiene.web.auth import OfficialDep, Principal, PublicDep
-from hygiene.web.console_auth import client_ip
-from hygiene.web.deps import DepsDep, LocaleDep, SessionDep, render
+from hygiene.web.deps import DepsDep, LocaleDep, SessionDep, client_ip, render
 from hygiene.web.security import require_csrf
 
 router = APIRouter()

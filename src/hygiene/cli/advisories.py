@@ -1,0 +1,71 @@
+"""`hygiene advisories add|list`: security advisories, sent in the weekly digests."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hygiene.advisories import service as advisories
+from hygiene.cli.common import (
+    FormatOption,
+    OutputFormat,
+    actor,
+    emit,
+    print_rows,
+    say,
+    session,
+    state,
+)
+from hygiene.errors import InvalidInput
+
+advisories_app = typer.Typer(no_args_is_help=True, help="Cảnh báo an ninh / Advisories.")
+
+
+ADVISORY_COLUMNS = ["id", "title", "severity", "reference", "requires_ack", "published_at"]
+
+
+@advisories_app.command("add")
+def advisories_add(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Option(help="Tiêu đề / Title")],
+    body_file: Annotated[Path, typer.Option(help="Tệp nội dung UTF-8 / UTF-8 body file")],
+    severity: Annotated[str, typer.Option(help="low | medium | high")] = "medium",
+    reference: Annotated[str | None, typer.Option(help="Số văn bản / Letter number")] = None,
+    requires_ack: Annotated[bool, typer.Option("--requires-ack", help="Cần xác nhận")] = False,
+) -> None:
+    """Đăng một cảnh báo (gửi trong bản tin tuần). / Publish an advisory (sent in digests)."""
+    deps = state(ctx).deps
+    try:
+        body = body_file.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(
+            "engine.advisory.bad_body", path=str(body_file), reason=str(exc)
+        ) from None
+    with session(ctx) as s:
+        advisory = advisories.publish(
+            s,
+            title=title,
+            body=body,
+            severity=severity,
+            reference=reference,
+            requires_ack=requires_ack,
+            now=deps.clock.now(),
+            actor=actor(),
+            key=deps.audit_key,
+        )
+    say(ctx, "engine.advisory.added", id=advisory.id, title=advisory.title)
+
+
+@advisories_app.command("list")
+def advisories_list(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """Liệt kê cảnh báo, mới nhất trước. / List advisories, newest first."""
+    with session(ctx) as s:
+        rows = list(advisories.list_advisories(s))
+    if fmt is OutputFormat.table:
+        print_rows(ctx, [r.model_dump() for r in rows], ADVISORY_COLUMNS)
+        return
+    emit(ctx, rows, fmt, [*ADVISORY_COLUMNS, "body"])
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(advisories_app, name="advisories")

@@ -1,0 +1,80 @@
+"""`hygiene check-password`: a password's strength, never kept.
+
+It reads the password with a hidden prompt (getpass underneath), never echoes it, never stores it:
+only the score and date, on the account named by --account.
+"""
+
+from typing import Annotated
+
+import typer
+from sqlmodel import Session, col, select
+
+from hygiene import i18n
+from hygiene.cli.common import say, session, state
+from hygiene.db import row_id
+from hygiene.errors import HygieneError, NotFound
+from hygiene.inventory.models import Account, Official
+from hygiene.policy import strength
+from hygiene.policy.rules import local_date
+from hygiene.portal import service as portal
+
+
+def _account(s: Session, official: Official, wanted: str) -> Account:
+    query = select(Account).where(Account.official_id == official.id)
+    if wanted.isdigit():
+        query = query.where(col(Account.id) == int(wanted))
+    else:
+        query = query.where(col(Account.system) == wanted)
+    found = s.exec(query).first()
+    if found is None:
+        raise NotFound(
+            "portal.strength.no_account_cli", account=wanted, employee_id=official.employee_id
+        )
+    return found
+
+
+def check_password(
+    ctx: typer.Context,
+    for_: Annotated[str | None, typer.Option("--for", help="Mã cán bộ / Employee id")] = None,
+    account: Annotated[
+        str | None, typer.Option(help="Lưu điểm cho tài khoản (id hoặc tên hệ thống)")
+    ] = None,
+) -> None:
+    """Kiểm tra độ mạnh một mật khẩu mà không lưu nó. / Check a password's strength; never kept."""
+    locale = state(ctx).locale
+    candidate: str = typer.prompt(i18n.t("portal.strength.prompt", locale), hide_input=True)
+    deps = state(ctx).deps
+    with session(ctx) as s:
+        official = None
+        if for_:
+            official = s.exec(select(Official).where(Official.employee_id == for_)).first()
+            if official is None:
+                raise NotFound("official.not_found", employee_id=for_)
+        words = portal.personal_words(s, official) if official else []
+        try:
+            result = strength.evaluate(candidate, user_inputs=strength.personal_inputs(*words))
+        except strength.TooLong:
+            raise HygieneError("strength.too_long", max=strength.MAX_LENGTH) from None
+        finally:
+            del candidate
+        if official is not None and account:
+            target = _account(s, official, account)
+            now = deps.clock.now()
+            portal.record_strength(
+                s,
+                official_id=row_id(official.id),
+                account_id=row_id(target.id),
+                score=result.score,
+                today=local_date(now, deps.settings.zone),
+                now=now,
+            )
+            say(ctx, "portal.strength.saved", score=result.score, system=target.system)
+    label = i18n.t(f"strength.score_{result.score}", locale)
+    say(ctx, "portal.strength.result", label=label, score=result.score)
+    say(ctx, "portal.strength.crack", time=result.crack_time(locale))
+    for line in result.feedback(locale):
+        typer.echo(f"- {line}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check-password")(check_password)

@@ -1,0 +1,103 @@
+"""`hygiene outbox list|show|retry`: the messages waiting, sent or failed, and their attempts."""
+
+from typing import Annotated
+
+import typer
+
+from hygiene.audit import service as audit
+from hygiene.cli.common import (
+    FormatOption,
+    OutputFormat,
+    actor,
+    emit,
+    print_rows,
+    say,
+    session,
+    state,
+)
+from hygiene.errors import InvalidInput, NotFound
+from hygiene.outbox import queries
+from hygiene.outbox import service as outbox
+
+outbox_app = typer.Typer(no_args_is_help=True, help="Hàng đợi tin nhắn / The outbox.")
+
+
+MESSAGE_COLUMNS = [
+    "id",
+    "campaign",
+    "kind",
+    "stage",
+    "employee_id",
+    "status",
+    "attempts",
+    "planned_on",
+    "next_attempt_at",
+    "channel",
+    "last_error",
+]
+
+
+@outbox_app.command("list")
+def outbox_list(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option(help=" | ".join(outbox.STATUSES))] = None,
+    official: Annotated[str | None, typer.Option(help="Mã cán bộ / Employee id")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Tối đa / At most")] = 500,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Liệt kê tin nhắn, mới nhất trước. / List messages, newest first."""
+    if status is not None and status not in outbox.STATUSES:
+        raise InvalidInput("engine.outbox.bad_status", allowed=", ".join(outbox.STATUSES))
+    with session(ctx) as s:
+        rows = queries.list_messages(s, status=status, employee_id=official, limit=limit)
+    if fmt is OutputFormat.table:
+        print_rows(ctx, [r.model_dump() for r in rows], MESSAGE_COLUMNS)
+        return
+    emit(ctx, rows, fmt, [*MESSAGE_COLUMNS, "idempotency_key", "recipient", "sent_at"])
+
+
+@outbox_app.command("show")
+def outbox_show(
+    ctx: typer.Context, message_id: int, fmt: FormatOption = OutputFormat.table
+) -> None:
+    """Xem một tin nhắn và các lần gửi. / Show one message and its delivery attempts."""
+    with session(ctx) as s:
+        detail = queries.show_message(s, message_id)
+    if detail is None:
+        raise NotFound("engine.outbox.not_found", id=message_id)
+    if fmt is not OutputFormat.table:
+        typer.echo(detail.model_dump_json(indent=2))
+        return
+    print_rows(ctx, [detail.model_dump()], [*MESSAGE_COLUMNS, "idempotency_key", "recipient"])
+    if detail.subject:
+        typer.echo(f"\n{detail.subject}\n\n{detail.body or ''}")
+    say(ctx, "engine.outbox.attempts")
+    columns = ["attempt", "worker", "channel", "recipient", "outcome", "detail", "finished_at"]
+    print_rows(ctx, [a.model_dump() for a in detail.attempt_list], columns)
+
+
+@outbox_app.command("retry")
+def outbox_retry(ctx: typer.Context, message_id: int) -> None:
+    """Gửi lại một tin thất bại hoặc đã ngừng. / Send a failed or dead message again."""
+    deps = state(ctx).deps
+    with session(ctx) as s:
+        detail = queries.show_message(s, message_id)
+        if detail is None:
+            raise NotFound("engine.outbox.not_found", id=message_id)
+        now = deps.clock.now()
+        if not outbox.retry(s, message_id=message_id, now=now):
+            raise InvalidInput("engine.outbox.not_retryable", id=message_id, status=detail.status)
+        audit.append(
+            s,
+            key=deps.audit_key,
+            now=now,
+            actor=actor(),
+            action="message.retry",
+            subject=f"message:{message_id}",
+            data={"key": detail.idempotency_key},
+        )
+    say(ctx, "engine.outbox.retried", id=message_id)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(outbox_app, name="outbox")
