@@ -10,6 +10,7 @@ from hygiene.incidents.models import IncidentReport
 from hygiene.inventory.models import Account, Official, Unit
 from hygiene.outbox.models import DeliveryAttempt, Message
 from hygiene.portal.models import PortalCode
+from hygiene.sources.models import SourceEntry, SourceRun
 from hygiene.users.models import ApiToken, ConsoleUser, Throttle, WebSession
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "Official",
     "PortalCode",
     "ProbeReport",
+    "SourceEntry",
+    "SourceRun",
     "Throttle",
     "Unit",
     "WebSession",

@@ -31,6 +31,7 @@ from pydantic_settings import (
 )
 
 from hygiene.errors import ConfigError
+from hygiene.sources.config import Sources
 
 _CRON = re.compile(r"^\S+(\s+\S+){4}$")
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -235,6 +236,7 @@ class Settings(BaseSettings):
     delivery: Delivery = Delivery()
     channels: Channels = Channels()
     messages: Messages = Messages()
+    sources: Sources = Sources()
 
     @field_validator("timezone")
     @classmethod

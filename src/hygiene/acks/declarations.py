@@ -22,10 +22,15 @@ from hygiene.policy.rules import local_date
 WHAT = ("rotation", "mfa", "browser", "advisory")
 
 
-def _changes(what: str, today: date) -> dict[str, Any]:
+def _changes(what: str, today: date, now: datetime) -> dict[str, Any]:
+    """The account columns a declaration sets, with where the fact came from (the portal)."""
     changes: dict[str, dict[str, Any]] = {
-        "rotation": {"last_rotated_on": today},
-        "mfa": {"mfa": True},
+        "rotation": {
+            "last_rotated_on": today,
+            "rotation_source": "portal",
+            "rotation_seen_at": now,
+        },
+        "mfa": {"mfa": True, "mfa_source": "portal", "mfa_seen_at": now},
         "browser": {"browser_saved": False},
     }
     return changes.get(what, {})
@@ -66,7 +71,7 @@ def declare(
 ) -> AckResult:
     accounts, advisories = _chosen(session, official_id, what, account_ids, advisory_ids)
     today = local_date(now, zone)
-    if changes := _changes(what, today):
+    if changes := _changes(what, today, now):
         set_accounts(session, accounts, **changes, updated_at=now)
     result = AckResult(
         None,

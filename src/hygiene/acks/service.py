@@ -135,7 +135,9 @@ def acknowledge(
         raise AckRejected("ack.used")
     actor = actor or _owner(session, message)
     what = WHAT_BY_CAMPAIGN.get(message.campaign, message.campaign[:16])
-    result = _apply(session, message=message, what=what, today=local_date(now, zone), now=now)
+    result = _apply(
+        session, message=message, what=what, today=local_date(now, zone), now=now, how=how
+    )
     record(
         session,
         result=result,
@@ -174,11 +176,18 @@ def _account_ids(session: Session, message: Message, what: str) -> list[int]:
 
 
 def _apply(
-    session: Session, *, message: Message, what: str, today: date, now: datetime
+    session: Session, *, message: Message, what: str, today: date, now: datetime, how: str
 ) -> AckResult:
     ids = _account_ids(session, message, what)
-    if what == "rotation":
-        set_accounts(session, ids, last_rotated_on=today, updated_at=now)
+    if what == "rotation":  # declared: the evidence is the acknowledgement (how, when)
+        set_accounts(
+            session,
+            ids,
+            last_rotated_on=today,
+            rotation_source=how,
+            rotation_seen_at=now,
+            updated_at=now,
+        )
     elif what == "browser":
         set_accounts(session, ids, browser_saved=False, updated_at=now)
     read = titles(session, _ids(message.payload)) if what == "advisory" else []

@@ -43,12 +43,14 @@ def _by_kind(kind: Any, policies: dict[str, Policy], value: Any) -> ColumnElemen
 
 
 def base(policies: dict[str, Policy], at: Clockless) -> Subquery:
-    """Per account of an active official: kind, due day number, days past due, compromise."""
+    """Per active account of an active official: kind, due day number (a directory's computed
+    expiry first), days past due, compromise."""
     today = literal(at.today_number, Integer())
     rotated = day_number(col(Account.last_rotated_on))
     created = local_day_number(col(Account.created_at), at.zone, at.offset_minutes)
     compromised_day = local_day_number(col(Account.compromised_at), at.zone, at.offset_minutes)
     due = case(
+        (col(Account.expires_on).is_not(None), day_number(col(Account.expires_on))),
         (col(Account.last_rotated_on).is_(None), created),
         else_=rotated + _by_kind(col(Account.kind), policies, lambda p: p.rotation_days),
     )
@@ -67,7 +69,11 @@ def base(policies: dict[str, Policy], at: Clockless) -> Subquery:
             case((compromised, compromised_day), else_=None).label("compromised_day"),
         )
         .join(Official, col(Official.id) == col(Account.official_id))
-        .where(col(Official.active), col(Account.kind).in_(list(policies)))
+        .where(
+            col(Official.active),
+            col(Account.kind).in_(list(policies)),
+            col(Account.inactive_reason).is_(None),
+        )
         .offset(0)
         .subquery("account_base")
     )

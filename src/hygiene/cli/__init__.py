@@ -24,6 +24,7 @@ from hygiene.cli import (
     run,
     send_test,
     serve,
+    sources,
     units,
     users,
 )
@@ -77,6 +78,7 @@ for _group in (
     report,
     backup,
     devices,
+    sources,
 ):
     _group.register(app)
 

@@ -48,5 +48,18 @@ class Account(SQLModel, table=True):
     strength_score: int | None = None
     strength_checked_on: date | None = None
     compromised_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    # Evidence (hygiene.sources): where the rotation and MFA facts came from. "portal" / "sms"
+    # (declared by the official), "admin" (entered by an admin; NULL before this was recorded:
+    # import, console, CLI) or "directory:NAME" (observed there; *_seen_at is the directory's
+    # own change time).
+    rotation_source: str | None = Field(default=None, max_length=48)
+    rotation_seen_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    mfa_source: str | None = Field(default=None, max_length=48)
+    mfa_seen_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    # The directory's computed expiry wins over the kind's policy (campaigns.stages).
+    expires_on: date | None = None
+    # Set when a directory reports the account disabled ("directory:NAME"): no reminders.
+    inactive_reason: str | None = Field(default=None, max_length=100)
+    inactive_since: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=DateTime(timezone=True))

@@ -12,8 +12,10 @@ The *current* event is the latest one on or before ``today``. Planners remember 
 they reminded an official about, so a missed day (an outage, a Sunday) is caught up by the next
 run with the latest stage only: stale stages merge instead of piling up.
 
-A never-rotated account is due on the day it entered the inventory. A compromised account is in
-stage ``now`` until it is rotated on or after the day of the compromise, whatever its age.
+A never-rotated account is due on the day it entered the inventory. Where a directory computes
+the password's expiry (hygiene.sources), that day is the due date, whatever the kind's policy.
+A compromised account is in stage ``now`` until it is rotated on or after the day of the
+compromise, whatever its age.
 The SQL in hygiene.campaigns.stages mirrors these rules; tests compare the two.
 """
 
@@ -63,6 +65,7 @@ class AccountFacts:
     last_rotated_on: date | None
     created_on: date
     compromised_on: date | None = None
+    expires_on: date | None = None  # computed by a directory: wins over the kind's policy
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ def local_date(at: datetime, zone: ZoneInfo) -> date:
 
 
 def due_date(facts: AccountFacts, policy: Policy) -> date:
+    if facts.expires_on is not None:
+        return facts.expires_on
     if facts.last_rotated_on is None:
         return facts.created_on
     return facts.last_rotated_on + timedelta(days=policy.rotation_days)

@@ -1,0 +1,181 @@
+"""`hygiene sources …`: the directories that give evidence, a connection test, and sync."""
+
+import json
+from typing import Annotated
+
+import typer
+from pydantic import BaseModel
+
+from hygiene import i18n
+from hygiene.cli.common import OutputFormat, actor, emit, say, session, state
+from hygiene.errors import NotFound
+from hygiene.sources import findings, registry, service, status
+from hygiene.sources.base import SourceError, mask
+from hygiene.sources.config import SourceConfig
+
+sources_app = typer.Typer(no_args_is_help=True, help="Nguồn thư mục / Directory sources.")
+SAMPLE_LIMIT = 100_000
+
+
+class SourceRow(BaseModel):
+    source: str
+    source_kind: str
+    covers: str
+    schedule: str
+    last_sync: str
+    state: str
+
+
+class FindingRow(BaseModel):
+    employee_id: str
+    full_name: str
+    unit: str
+    system: str
+    login: str
+    declared_on: str
+    directory_changed_on: str
+    source: str
+
+
+def _config(ctx: typer.Context, name: str) -> SourceConfig:
+    entries = state(ctx).settings.sources.entries
+    if name not in entries:
+        raise NotFound("sources.unknown", name=name, known=", ".join(entries) or "—")
+    return entries[name]
+
+
+@sources_app.command("list")
+def list_(
+    ctx: typer.Context,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+) -> None:
+    """Các nguồn đã cấu hình và lần đồng bộ gần nhất. / Configured sources and their last sync."""
+    deps = state(ctx).deps
+    locale = state(ctx).locale
+    with session(ctx) as s:
+        health = {h.source: h for h in status.health(s, settings=deps.settings)}
+    rows = [
+        SourceRow(
+            source=name,
+            source_kind=config.kind,
+            covers=", ".join(config.covers),
+            schedule=config.cron or "—",
+            last_sync=i18n.format_value(health[name].last_ok_at)
+            if health[name].last_ok_at
+            else "—",
+            state=i18n.t(f"sources.state.{health[name].state}", locale),
+        )
+        for name, config in deps.settings.sources.entries.items()
+    ]
+    emit(ctx, rows, fmt, list(SourceRow.model_fields))
+
+
+@sources_app.command("test")
+def test(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Tên nguồn / Source name")]
+) -> None:
+    """Kết nối, đếm và in một mẫu đã che. / Connect, count, and print one masked sample."""
+    config = _config(ctx, name)
+    counts = {"entries": 0, "changed": 0, "disabled": 0, "mfa": 0}
+    sample = None
+    with registry.build(name, config) as source:
+        for found in source.observe():
+            counts["entries"] += 1
+            counts["changed"] += found.password_changed_at is not None
+            counts["disabled"] += bool(found.disabled)
+            counts["mfa"] += bool(found.mfa)
+            sample = sample or found
+            if counts["entries"] >= SAMPLE_LIMIT:
+                break
+    typer.echo(i18n.t("sources.test.counts", state(ctx).locale, name=name, **counts))
+    if sample is not None:
+        changed = sample.password_changed_at
+        say(
+            ctx,
+            "sources.test.sample",
+            identity=mask(sample.identity),
+            email=mask(sample.email),
+            changed=i18n.format_value(changed) if changed else "—",
+        )
+
+
+@sources_app.command("sync")
+def sync(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None, typer.Argument(help="Tên nguồn (mặc định: tất cả) / Source")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Không ghi gì / Change nothing")
+    ] = False,
+) -> None:
+    """Đồng bộ bằng chứng từ thư mục. / Read the evidence from the directories."""
+    deps = state(ctx).deps
+    names = [name] if name else [n for n, c in deps.settings.sources.entries.items() if c.enabled]
+    failed = 0
+    for each in names:
+        config = _config(ctx, each)
+        try:
+            result = service.run(
+                engine=deps.engine,
+                settings=deps.settings,
+                name=each,
+                source=registry.build(each, config),
+                now=deps.clock.now(),
+                key=deps.audit_key,
+                actor=actor(),
+                dry_run=dry_run,
+            )
+        except SourceError as exc:
+            failed += 1
+            say(ctx, "cli.error", err=True, message=exc.render(state(ctx).locale))
+            continue
+        key = "sources.sync.dry_run" if dry_run else "sources.sync.done"
+        counts = {**result.counts, "stopped": result.stopped, "flagged": result.flagged}
+        typer.echo(
+            i18n.t(
+                key,
+                state(ctx).locale,
+                name=each,
+                entries=result.entries,
+                matched=result.matched,
+                **counts,
+            )
+        )
+    if failed:
+        raise typer.Exit(1)
+
+
+@sources_app.command("findings")
+def findings_(
+    ctx: typer.Context,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+) -> None:
+    """Khai báo đã đổi nhưng thư mục không thấy. / Declared but not seen in the directory."""
+    deps = state(ctx).deps
+    today = deps.clock.now().astimezone(deps.settings.zone).date()
+    with session(ctx) as s:
+        found = findings.declared_not_seen(s, settings=deps.settings, today=today)
+    rows = [
+        FindingRow(
+            employee_id=f.employee_id,
+            full_name=f.full_name,
+            unit=f.unit,
+            system=f.system,
+            login=f.login,
+            declared_on=i18n.format_value(f.declared_on),
+            directory_changed_on=i18n.format_value(f.directory_changed_on)
+            if f.directory_changed_on
+            else "—",
+            source=f.source,
+        )
+        for f in found
+    ]
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps([r.model_dump() for r in rows], ensure_ascii=False, indent=2))
+        return
+    emit(ctx, rows, fmt, list(FindingRow.model_fields))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(sources_app, name="sources")

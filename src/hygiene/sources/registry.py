@@ -1,0 +1,13 @@
+"""build(name, config) -> Source: the only place where an adapter is chosen for a kind."""
+
+from hygiene.errors import ConfigError
+from hygiene.sources.base import Source
+from hygiene.sources.config import SourceConfig
+
+
+def build(name: str, config: SourceConfig) -> Source:
+    if config.kind in ("ad", "openldap", "freeipa"):
+        from hygiene.sources.ldap import LdapSource
+
+        return LdapSource(name, config)
+    raise ConfigError("config.invalid", key=f"sources.{name}.kind", reason=config.kind, count=1)

@@ -1,0 +1,221 @@
+"""One sync of one source, end to end, and the record of every attempt.
+
+    1. a source_run row says "running" (committed, so /healthz sees a sync in progress);
+    2. the directory is read and staged in batches (sources.staging);
+    3. one transaction: drop entries the directory no longer has, read the pending changes,
+       apply them set-based (sources.changes), stop reminders made moot (sources.reminders),
+       flag "declared but not seen" (sources.findings), and append the audit events: one per
+       account whose evidence changed and one for the run (counts + SHA-256 of the changes);
+    4. the run row gets its outcome.
+
+A dry run stages under a name of its own, reads the same changes, and rolls everything back:
+nothing in the inventory, the outbox or the audit log changes. A failure leaves the inventory
+as it was; the run row keeps the error's code and a detail that never holds the secret.
+"""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col
+
+from hygiene.audit import service as audit
+from hygiene.db import row_id, session_scope
+from hygiene.settings import Settings
+from hygiene.sources import changes, findings, reminders, staging
+from hygiene.sources.base import Source, SourceError
+from hygiene.sources.config import SourceConfig
+from hygiene.sources.models import SourceRun
+
+SourceFactory = Callable[[str, SourceConfig], Source]
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    source: str
+    dry_run: bool
+    entries: int
+    staged: int
+    matched: int
+    counts: dict[str, int] = field(default_factory=dict)
+    stopped: int = 0
+    flagged: int = 0
+    changes_hash: str = ""
+    run_id: int | None = None
+
+    @property
+    def changed(self) -> int:
+        return sum(self.counts.values())
+
+
+def digest(found: list[changes.Change]) -> str:
+    lines = sorted(change.line() for change in found)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def _start(engine: Engine, name: str, now: datetime, attempt: int) -> int:
+    with session_scope(engine) as session:
+        run = SourceRun(source=name, started_at=now, attempt=attempt)
+        session.add(run)
+        session.flush()
+        return row_id(run.id)
+
+
+def _finish(engine: Engine, run_id: int, now: datetime, **values: Any) -> None:
+    with session_scope(engine) as session:
+        session.execute(
+            update(SourceRun).where(col(SourceRun.id) == run_id).values(finished_at=now, **values)
+        )
+
+
+def run(
+    *,
+    engine: Engine,
+    settings: Settings,
+    name: str,
+    source: Source,
+    now: datetime,
+    key: bytes,
+    actor: str,
+    dry_run: bool = False,
+    attempt: int = 1,
+) -> SyncResult:
+    """Sync `name` from `source`; raises SourceError (after recording it) if the source fails."""
+    config = settings.sources.entries[name]
+    staged_as = f"{name}.dry" if dry_run else name
+    run_id = -1 if dry_run else _start(engine, name, now, attempt)
+    try:
+        with source:
+            staged = staging.stage(
+                engine,
+                name=name,
+                staged_as=staged_as,
+                config=config,
+                observations=source.observe(),
+                zone=settings.zone,
+                run_id=run_id,
+                now=now,
+            )
+    except SourceError as exc:
+        _cleanup(engine, staged_as, dry_run)
+        if not dry_run:
+            outcome = "unavailable" if exc.retryable else "refused"
+            detail = str(exc.params.get("reason", ""))[:500]
+            _finish(engine, run_id, now, outcome=outcome, error_code=exc.code, detail=detail)
+        raise
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            result = _apply(
+                session, settings, config, name, staged_as, staged, run_id, now, key, actor
+            )
+        except BaseException:
+            session.rollback()
+            raise
+        if dry_run:
+            session.rollback()
+            _cleanup(engine, staged_as, dry_run)
+        else:
+            session.commit()
+            _finish(
+                engine,
+                run_id,
+                now,
+                outcome="ok",
+                entries=result.entries,
+                matched=result.matched,
+                changed=result.changed,
+                changes_hash=result.changes_hash,
+            )
+    return result
+
+
+def _cleanup(engine: Engine, staged_as: str, dry_run: bool) -> None:
+    if dry_run:
+        with session_scope(engine) as session:
+            staging.drop_all(session, staged_as=staged_as)
+
+
+def _apply(
+    session: Session,
+    settings: Settings,
+    config: SourceConfig,
+    name: str,
+    staged_as: str,
+    staged: staging.Staged,
+    run_id: int,
+    now: datetime,
+    key: bytes,
+    actor: str,
+) -> SyncResult:
+    if run_id >= 0:
+        staging.drop_unseen(session, staged_as=staged_as, run_id=run_id)
+    covers = list(config.covers)
+    found = changes.pending(session, name=name, staged=staged_as, covers=covers)
+    counts = changes.apply(session, name=name, staged=staged_as, covers=covers, now=now)
+    session.expire_all()
+    rotated = {c.official_id for c in found if c.kind in ("rotation", "expiry", "disabled")}
+    stopped = reminders.stop_moot(
+        session, official_ids=rotated, settings=settings, now=now, reason=changes.evidence(name)
+    )
+    flagged = findings.flag(session, settings=settings, name=name, staged=staged_as, now=now)
+    matched = findings.matched(session, staged=staged_as, covers=covers)
+    result = SyncResult(
+        source=name,
+        dry_run=run_id < 0,
+        entries=staged.entries,
+        staged=staged.staged,
+        matched=matched,
+        counts=counts,
+        stopped=len(stopped),
+        flagged=len(flagged),
+        changes_hash=digest(found),
+        run_id=run_id if run_id >= 0 else None,
+    )
+    _audit(session, result, found, flagged, now=now, key=key, actor=actor)
+    return result
+
+
+def _audit(
+    session: Session,
+    result: SyncResult,
+    found: list[changes.Change],
+    flagged: list[int],
+    *,
+    now: datetime,
+    key: bytes,
+    actor: str,
+) -> None:
+    by_account: dict[int, dict[str, Any]] = {}
+    for change in found:
+        entry = by_account.setdefault(
+            change.account_id, {"source": changes.evidence(result.source)}
+        )
+        entry[change.kind] = {"before": change.before, "after": change.after}
+        if change.kind == "rotation" and change.seen_at is not None:
+            entry["changed_at"] = change.seen_at.isoformat()
+    events = [
+        audit.NewEvent(actor, "sources.evidence", f"account:{account}", data)
+        for account, data in sorted(by_account.items())
+    ]
+    events += [
+        audit.NewEvent(
+            actor,
+            "sources.declared_not_seen",
+            f"account:{account}",
+            {"source": changes.evidence(result.source)},
+        )
+        for account in flagged
+    ]
+    summary = {
+        "entries": result.entries,
+        "matched": result.matched,
+        "changes": result.counts,
+        "reminders_stopped": result.stopped,
+        "declared_not_seen": result.flagged,
+        "changes_sha256": result.changes_hash,
+    }
+    events.append(audit.NewEvent(actor, "sources.synced", f"source:{result.source}", summary))
+    audit.append_many(session, key=key, now=now, events=events)
