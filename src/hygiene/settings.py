@@ -212,6 +212,13 @@ class Messages(Section):
     ack_code_days: int = Field(30, ge=1, le=365)
 
 
+class Breach(Section):
+    """The offline breached-password index built by `hygiene breach-index build` (none: the
+    strength check runs without it)."""
+
+    index: Path | None = None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HYGIENE_",
@@ -237,6 +244,7 @@ class Settings(BaseSettings):
     channels: Channels = Channels()
     messages: Messages = Messages()
     sources: Sources = Sources()
+    breach: Breach = Breach()
 
     @field_validator("timezone")
     @classmethod

@@ -12,6 +12,7 @@ from hygiene.cli import (
     advisories,
     audit,
     backup,
+    breach,
     check_password,
     db,
     demo,
@@ -79,6 +80,7 @@ for _group in (
     backup,
     devices,
     sources,
+    breach,
 ):
     _group.register(app)
 
