@@ -34,6 +34,9 @@ from hygiene.errors import ConfigError
 from hygiene.sources.config import Sources
 
 _CRON = re.compile(r"^\S+(\s+\S+){4}$")
+DIRECTIVE = "directive"
+NIST = "nist-800-63b-4"
+Profile = Literal["directive", "nist-800-63b-4"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WORKING_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat")
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "changethis", "secret", "xxx"}
@@ -52,14 +55,21 @@ class Section(BaseModel):
 
 
 class Policy(Section):
-    """Rotation rules for one account kind."""
+    """Rotation rules for one account kind. `profile` None means "as `policy.profile`"; inside a
+    built Settings every kind has it filled in (see Settings._profile_per_kind)."""
 
+    profile: Profile | None = None
     rotation_days: int = Field(90, ge=1, le=3650)
     lead_days: list[int] = Field(default_factory=lambda: [14, 7, 1])
     overdue_repeat_days: int = Field(7, ge=1, le=365)
     escalate_after_days: int = Field(30, ge=1, le=3650)
     label_vi: str = ""
     label_en: str = ""
+
+    @property
+    def periodic(self) -> bool:
+        """Directive profile: reminders on a calendar. NIST SP 800-63B-4: only on compromise."""
+        return self.profile != NIST
 
     @field_validator("lead_days")
     @classmethod
@@ -81,6 +91,23 @@ def default_policies() -> dict[str, Policy]:
     }
 
 
+class PolicyDefaults(Section):
+    """`profile`: "directive" (periodic rotation per kind, the default) or "nist-800-63b-4" (no
+    periodic change; a check-and-attest message every `attest_every_days` days instead, and a
+    forced change on evidence of compromise). A kind may set its own `profile`."""
+
+    profile: Profile = DIRECTIVE
+    attest_every_days: int = Field(90, ge=7, le=730)
+
+
+def _with_profile(policy: Any, default: str) -> Any:
+    if isinstance(policy, Policy):
+        return policy if policy.profile else policy.model_copy(update={"profile": default})
+    if isinstance(policy, dict):
+        return {**policy, "profile": policy.get("profile") or default}
+    return policy
+
+
 class Campaign(Section):
     enabled: bool = True
     cron: str
@@ -100,6 +127,8 @@ class Campaigns(Section):
     browser: Campaign = Campaign(cron="0 9 * * mon-sat")
     digest: Campaign = Campaign(cron="0 8 * * mon")
     escalation: Campaign = Campaign(cron="0 10 * * mon-fri")
+    # Daily: the keys make it once per policy.attest_every_days, only for NIST-profile kinds.
+    attest: Campaign = Campaign(cron="30 9 * * mon-fri")
     browser_every_months: int = Field(1, ge=1, le=12)
     browser_saved_every_days: int = Field(7, ge=1, le=90)
 
@@ -238,6 +267,7 @@ class Settings(BaseSettings):
     # Addresses (comma-separated IPs or networks, "*" for any) whose X-Forwarded-For/-Proto the
     # web server believes: the reverse proxy. Client addresses key the sign-in rate limits.
     trusted_proxies: str = "127.0.0.1"
+    policy: PolicyDefaults = PolicyDefaults()
     policies: dict[str, Policy] = Field(default_factory=default_policies)
     campaigns: Campaigns = Campaigns()
     delivery: Delivery = Delivery()
@@ -245,6 +275,26 @@ class Settings(BaseSettings):
     messages: Messages = Messages()
     sources: Sources = Sources()
     breach: Breach = Breach()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _profile_per_kind(cls, data: Any) -> Any:
+        """Every kind without its own `profile` follows `policy.profile`."""
+        if not isinstance(data, dict):
+            return data
+        section = data.get("policy") or {}
+        default = (
+            section.profile
+            if isinstance(section, PolicyDefaults)
+            else (section.get("profile") if isinstance(section, dict) else None)
+        ) or DIRECTIVE
+        policies = data.get("policies")
+        if policies is None:
+            policies = default_policies()
+        if not isinstance(policies, dict):
+            return data
+        resolved = {kind: _with_profile(p, default) for kind, p in policies.items()}
+        return {**data, "policies": resolved}
 
     @field_validator("timezone")
     @classmethod

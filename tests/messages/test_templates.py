@@ -42,6 +42,7 @@ def sample(**overrides: Any) -> dict[str, Any]:
         ],
         "unit": "UBND xã Bình An",
         "limit_days": 30,
+        "attest_every_days": 90,
     }
     return {**context, **overrides}
 

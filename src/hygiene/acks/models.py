@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
 
-WHAT = ("rotation", "browser", "advisory", "mfa", "escalation")
+WHAT = ("rotation", "browser", "advisory", "mfa", "escalation", "attest")
 HOW = ("portal", "sms", "admin")
 
 

@@ -11,6 +11,8 @@ Effects, by the message's campaign:
     browser     the official removed saved passwords from their browsers (every account)
     digest      each listed advisory was read and understood
     escalation  the unit head saw the escalation
+    attest      the official checked the listed accounts: MFA on, nothing saved in a browser
+                (nist-800-63b-4 check-and-attest; recorded as their declaration)
 
 Every acknowledgement is one row per thing acknowledged plus one audit event; neither holds the
 code. Guessing is limited per client and per code by `guard()` (users.throttle), which the entry
@@ -45,6 +47,7 @@ WHAT_BY_CAMPAIGN = {
     "browser": "browser",
     "digest": "advisory",
     "escalation": "escalation",
+    "attest": "attest",
 }
 
 
@@ -145,7 +148,7 @@ def acknowledge(
         actor=actor,
         now=now,
         note=note,
-        accounts=_account_ids(session, message, what) if what == "rotation" else [],
+        accounts=_account_ids(session, message, what) if what in ("rotation", "attest") else [],
         advisories=_ids(message.payload) if what == "advisory" else [],
     )
     data = {"what": what, "how": how, "official": message.official_id, "note": note or ""}
@@ -168,7 +171,7 @@ def _owner(session: Session, message: Message) -> str:
 
 def _account_ids(session: Session, message: Message, what: str) -> list[int]:
     query = select(Account.id).where(Account.official_id == message.official_id)
-    if what == "rotation":
+    if what in ("rotation", "attest"):
         query = query.where(col(Account.id).in_(_ids(message.payload)))
     elif what != "browser":
         return []
@@ -190,6 +193,8 @@ def _apply(
         )
     elif what == "browser":
         set_accounts(session, ids, browser_saved=False, updated_at=now)
+    elif what == "attest":
+        set_accounts(session, ids, mfa=True, browser_saved=False, updated_at=now)
     read = titles(session, _ids(message.payload)) if what == "advisory" else []
     return AckResult(
         message.id, message.official_id, what, today, tuple(systems(session, ids)), tuple(read)

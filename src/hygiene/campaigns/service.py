@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from hygiene.audit import service as audit
-from hygiene.campaigns import browser, digest, escalation, rotation
+from hygiene.campaigns import attest, browser, digest, escalation, rotation
 from hygiene.campaigns.stages import Clockless
 from hygiene.policy.rules import local_date
 from hygiene.settings import Settings
@@ -27,6 +27,7 @@ PLANNERS: dict[str, Planner] = {
     "browser": browser.plan,
     "digest": digest.plan,
     "escalation": escalation.plan,
+    "attest": attest.plan,
 }
 CAMPAIGNS = tuple(PLANNERS)
 

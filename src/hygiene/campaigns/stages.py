@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, Subquery, and_, case, literal, or_, select
+from sqlalchemy import Integer, Subquery, and_, case, literal, null, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
@@ -104,10 +104,13 @@ def account_stages(policies: dict[str, Policy], at: Clockless) -> Subquery:
     b = base(policies, at)
     marks, ranks = [], []
     for kind, policy in policies.items():
+        if not policy.periodic:  # nist-800-63b-4: no calendar stages, only "now" (below)
+            continue
         arms = _arms(b.c.past, b.c.due, policy)
         marks.append((b.c.kind == kind, case(*((c, d * 10 + r) for c, d, r in arms), else_=None)))
         ranks.append((b.c.kind == kind, case(*((c, literal(r)) for c, _, r in arms), else_=None)))
-    normal_mark, normal_rank = case(*marks, else_=None), case(*ranks, else_=None)
+    normal_mark = case(*marks, else_=None) if marks else null()
+    normal_rank = case(*ranks, else_=None) if ranks else null()
     today = literal(at.today_number, Integer())
     repeat = _by_kind(b.c.kind, policies, lambda p: p.overdue_repeat_days)
     since = today - b.c.compromised_day

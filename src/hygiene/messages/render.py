@@ -22,6 +22,7 @@ KINDS = (
     "browser",
     "digest",
     "escalation",
+    "attest",
 )
 LOCALES = ("vi", "en")
 DEFAULT_OVERRIDES = Path("config/templates")

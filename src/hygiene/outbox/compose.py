@@ -78,6 +78,23 @@ def _account_lines(session: Session, message: Message, settings: Settings) -> li
     return [{**line, "due_on": i18n.format_date(line["due"])} for line in lines]  # dd/mm/yyyy
 
 
+def _attest_lines(session: Session, message: Message) -> list[dict[str, Any]]:
+    accounts = session.exec(
+        select(Account)
+        .where(col(Account.id).in_(_ids(message.payload)))
+        .order_by(col(Account.system), col(Account.id))
+    )
+    return [
+        {
+            "system": a.system,
+            "login": mask_login(a.login),
+            "mfa": a.mfa,
+            "browser_saved": a.browser_saved,
+        }
+        for a in accounts
+    ]
+
+
 def _advisory_lines(session: Session, message: Message, settings: Settings, locale: str) -> Any:
     rows = session.exec(
         select(Advisory)
@@ -141,7 +158,10 @@ def context(
         "ack_code": codes.display(ack_code),
         "ack_expires": i18n.format_date(expires),
         "planned_on": i18n.format_date(message.planned_on),
-        "accounts": _account_lines(session, message, settings) if campaign == "rotation" else [],
+        "accounts": _account_lines(session, message, settings)
+        if campaign == "rotation"
+        else (_attest_lines(session, message) if campaign == "attest" else []),
+        "attest_every_days": settings.policy.attest_every_days,
         "escalated": message.stage == Stage.ESCALATE.value,
         "saved_in_browser": message.stage == "saved",
         "advisories": _advisory_lines(session, message, settings, locale)

@@ -17,6 +17,12 @@ the password's expiry (hygiene.sources), that day is the due date, whatever the 
 A compromised account is in stage ``now`` until it is rotated on or after the day of the
 compromise, whatever its age.
 The SQL in hygiene.campaigns.stages mirrors these rules; tests compare the two.
+
+Profiles (``Policy.profile``, per kind): under ``directive`` all of the above applies. Under
+``nist-800-63b-4`` (NIST SP 800-63B-4 §3.1.1.2: verifiers SHALL NOT require periodic changes and
+SHALL force one on evidence of compromise) an account has no due date and only the ``now`` stage;
+its official gets a check-and-attest message every ``attest_every_days`` instead: on the first
+planning day, then once that many days have passed since the last one (hygiene.campaigns.attest).
 """
 
 from dataclasses import dataclass
@@ -47,6 +53,7 @@ STAGE_RANK = {
     Stage.NOW: 5,
 }
 STAGE_BY_RANK = {rank: stage for stage, rank in STAGE_RANK.items()}
+_EPOCH = date(1970, 1, 1)
 
 # The template a stage is told with: escalate is still an overdue reminder to the official
 # (the unit head gets the separate escalation message).
@@ -120,6 +127,8 @@ def current_event(facts: AccountFacts, policy: Policy, today: date) -> StageEven
             days=(elapsed // policy.overdue_repeat_days) * policy.overdue_repeat_days
         )
         return StageEvent(Stage.NOW, began, due)
+    if not policy.periodic:
+        return None
     found = event_offset((today - due).days, policy)
     if found is None:
         return None
@@ -129,4 +138,4 @@ def current_event(facts: AccountFacts, policy: Policy, today: date) -> StageEven
 
 def event_mark(event: StageEvent) -> int:
     """A number that grows with the event's day, then its severity (what planners compare)."""
-    return (event.on - date(1970, 1, 1)).days * 10 + event.stage.rank
+    return (event.on - _EPOCH).days * 10 + event.stage.rank
