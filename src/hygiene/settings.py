@@ -11,7 +11,7 @@ import re
 import tomllib
 from datetime import date, time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -34,8 +34,8 @@ from hygiene.errors import ConfigError
 from hygiene.sources.config import Sources
 
 _CRON = re.compile(r"^\S+(\s+\S+){4}$")
-DIRECTIVE = "directive"
-NIST = "nist-800-63b-4"
+DIRECTIVE: Final = "directive"
+NIST: Final = "nist-800-63b-4"
 Profile = Literal["directive", "nist-800-63b-4"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WORKING_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat")
