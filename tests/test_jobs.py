@@ -15,6 +15,7 @@ def test_it_has_one_plan_job_per_enabled_campaign_and_a_deliver_job(deps: Deps) 
     scheduler = jobs.build_scheduler(deps, {"email": MemoryChannel("email")})
     assert sorted(job.id for job in scheduler.get_jobs()) == [
         "deliver",
+        "plan:attest",
         "plan:browser",
         "plan:digest",
         "plan:escalation",
