@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from hygiene.breach import build as builder
+from hygiene.breach.check import check
+from hygiene.breach.context import Context
 from hygiene.breach.index import BreachIndex
 from hygiene.errors import InvalidInput
 from tests.breach.corpus import sha1_hex, write_corpus
@@ -112,3 +114,16 @@ def test_no_socket_is_opened_while_building_or_looking_up(
     builder.build(source=corpus, target=tmp_path / "i.idx")
     with BreachIndex(tmp_path / "i.idx") as opened:
         assert opened.count("matkhau@123") == 31_337
+
+
+def test_no_socket_is_opened_during_a_strength_breach_check(
+    index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a socket was opened")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    found = check("matkhau@123", index=index, context=Context(full_name="Lò Thị Hoa"))
+    assert found.leaks == 31_337
+    assert not found.acceptable

@@ -1,7 +1,9 @@
 """`hygiene check-password`: a password's strength, never kept.
 
 It reads the password with a hidden prompt (getpass underneath), never echoes it, never stores it:
-only the score and date, on the account named by --account.
+only the score and date, on the account named by --account. With `breach.index` configured it
+also says how many known leaks the password appears in; context words (name, employee id, unit,
+login, system, birth-year-like numbers) are refused either way, and cap the kept score at 0.
 """
 
 from typing import Annotated
@@ -10,6 +12,7 @@ import typer
 from sqlmodel import Session, col, select
 
 from hygiene import i18n
+from hygiene.breach import service as breach
 from hygiene.cli.common import say, session, state
 from hygiene.db import row_id
 from hygiene.errors import HygieneError, NotFound
@@ -51,29 +54,37 @@ def check_password(
             if official is None:
                 raise NotFound("official.not_found", employee_id=for_)
         words = portal.personal_words(s, official) if official else []
+        target = _account(s, official, account) if official is not None and account else None
         try:
             result = strength.evaluate(candidate, user_inputs=strength.personal_inputs(*words))
+            found = breach.verdict(
+                s, settings=deps.settings, password=candidate, official=official, account=target
+            )
         except strength.TooLong:
             raise HygieneError("strength.too_long", max=strength.MAX_LENGTH) from None
         finally:
             del candidate
-        if official is not None and account:
-            target = _account(s, official, account)
+        kept = breach.capped_score(result.score, found)
+        if official is not None and target is not None:
             now = deps.clock.now()
             portal.record_strength(
                 s,
                 official_id=row_id(official.id),
                 account_id=row_id(target.id),
-                score=result.score,
+                score=kept,
                 today=local_date(now, deps.settings.zone),
                 now=now,
             )
-            say(ctx, "portal.strength.saved", score=result.score, system=target.system)
+            say(ctx, "portal.strength.saved", score=kept, system=target.system)
     label = i18n.t(f"strength.score_{result.score}", locale)
     say(ctx, "portal.strength.result", label=label, score=result.score)
     say(ctx, "portal.strength.crack", time=result.crack_time(locale))
     for line in result.feedback(locale):
         typer.echo(f"- {line}")
+    if found.leaks is None:
+        say(ctx, "breach.not_configured")
+    for line in found.lines(locale):
+        typer.echo(f"! {line}")
 
 
 def register(app: typer.Typer) -> None:

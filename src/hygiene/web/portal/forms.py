@@ -2,8 +2,10 @@
 
 The strength check evaluates the password in memory (hygiene.policy.strength) and forgets it: it
 is accepted by POST only, never echoed into the page (the field is rendered empty), never logged,
-never stored; only the score and date are kept, on the account the official picks. Both the form
-and the answer carry `Cache-Control: no-store`.
+never stored; only the score and date are kept, on the account the official picks. Beside the
+score, hygiene.breach says how many known leaks the password appears in (SHA-1 in memory, against
+the offline index) and which context words it contains; either caps the kept score at 0. Both
+the form and the answer carry `Cache-Control: no-store`.
 """
 
 from datetime import date, timedelta
@@ -14,11 +16,14 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from hygiene import i18n
+from hygiene.breach import service as breach
+from hygiene.breach.check import BreachVerdict
 from hygiene.db import row_id
 from hygiene.errors import HygieneError, InvalidInput
 from hygiene.incidents import service as incidents
 from hygiene.incidents.models import CHANNELS
 from hygiene.inventory import values
+from hygiene.inventory.models import Account
 from hygiene.policy import strength
 from hygiene.policy.rules import local_date
 from hygiene.portal import service as portal
@@ -162,6 +167,19 @@ def _judge(
         raise _Refused(400, "strength.too_long", max=strength.MAX_LENGTH) from None
 
 
+def _breach(
+    session: Session, deps: DepsDep, principal: Principal, account: str, candidate: str
+) -> BreachVerdict:
+    """The leak count and context rules (hygiene.breach), for the official's chosen account."""
+    official, picked = principal.official, None
+    if official is not None and account.isdigit():
+        found = session.get(Account, int(account))
+        picked = found if found is not None and found.official_id == official.id else None
+    return breach.verdict(
+        session, settings=deps.settings, password=candidate, official=official, account=picked
+    )
+
+
 def _keep_score(
     session: Session, deps: DepsDep, principal: Principal, account: str, score: int
 ) -> int | None:
@@ -193,6 +211,7 @@ def check_strength(
 ) -> HTMLResponse:
     try:
         result = _judge(request, deps, session, principal, candidate)
+        found = _breach(session, deps, principal, account, candidate)
     except _Refused as exc:
         return _strength_page(
             request,
@@ -210,6 +229,9 @@ def check_strength(
         "label": i18n.t(f"strength.score_{result.score}", locale),
         "crack": result.crack_time(locale),
         "feedback": result.feedback(locale),
+        "breach": found.lines(locale),
+        "breach_ok": found.acceptable,
+        "kept_score": breach.capped_score(result.score, found),
     }
-    saved = _keep_score(session, deps, principal, account, result.score)
+    saved = _keep_score(session, deps, principal, account, breach.capped_score(result.score, found))
     return _strength_page(request, locale, principal, session, deps, saved=saved, result=shown)
