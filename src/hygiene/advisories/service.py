@@ -1,6 +1,5 @@
 """Publish and list advisories. Publishing is audited; digests pick new ones up (campaigns)."""
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -10,9 +9,9 @@ from hygiene.advisories.models import Advisory
 from hygiene.audit import service as audit
 from hygiene.db import row_id
 from hygiene.errors import InvalidInput
+from hygiene.messages import links
 
 SEVERITIES = ("low", "medium", "high")
-_LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 
 
 def publish(
@@ -31,8 +30,9 @@ def publish(
     title, body = " ".join(title.split()), body.strip()
     if not title or not body:
         raise InvalidInput("engine.advisory.empty")
-    if _LINK.search(title) or _LINK.search(body):
-        raise InvalidInput("engine.advisory.has_link")
+    found = links.find_link(f"{title}\n{body}\n{reference or ''}")
+    if found:
+        raise InvalidInput("links.refused", found=found[:40])
     if severity not in SEVERITIES:
         raise InvalidInput("official.bad_field", field="severity", reason=", ".join(SEVERITIES))
     advisory = Advisory(

@@ -14,6 +14,8 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
+from hygiene.messages import links
+
 KINDS = (
     "rotation_upcoming",
     "rotation_due",
@@ -26,6 +28,10 @@ KINDS = (
 )
 LOCALES = ("vi", "en")
 DEFAULT_OVERRIDES = Path("config/templates")
+
+
+class LinkInMessage(ValueError):
+    """A rendered part holds a link (from an override, a name, an old advisory…): never sent."""
 
 
 @dataclass(frozen=True)
@@ -64,11 +70,22 @@ def render(
     text_env = _environment(overrides, html=False)
     subject = text_env.get_template(f"{loc}/{kind}/subject.txt").render(context).strip()
     full = {**context, "title": subject}
-    return Rendered(
-        subject=subject,
-        text=text_env.get_template(f"{loc}/{kind}/body.txt").render(full),
-        html=_environment(overrides, html=True)
-        .get_template(f"{loc}/{kind}/body.html")
-        .render(full),
-        sms=" ".join(text_env.get_template(f"{loc}/{kind}/sms.txt").render(full).split()),
+    return _without_links(
+        Rendered(
+            subject=subject,
+            text=text_env.get_template(f"{loc}/{kind}/body.txt").render(full),
+            html=_environment(overrides, html=True)
+            .get_template(f"{loc}/{kind}/body.html")
+            .render(full),
+            sms=" ".join(text_env.get_template(f"{loc}/{kind}/sms.txt").render(full).split()),
+        )
     )
+
+
+def _without_links(rendered: Rendered) -> Rendered:
+    """The last line of the no-link rule: whatever text source slipped through, nothing leaves."""
+    found = links.find_link(rendered.subject + "\n" + rendered.text + "\n" + rendered.sms)
+    found = found or links.find_link_in_html(rendered.html)
+    if found:
+        raise LinkInMessage(f"the message holds a link: {found[:40]!r}")
+    return rendered

@@ -16,11 +16,10 @@ from hygiene.db import row_id
 from hygiene.errors import InvalidInput
 from hygiene.inventory import values
 from hygiene.inventory.models import Account, Official, Unit
+from hygiene.messages import links
 from hygiene.messages.masking import mask_login
 from hygiene.policy.rules import AccountFacts, current_event, due_date
 from hygiene.settings import Settings
-
-_LINK_HINTS = ("http:", "https:", "www.", "://")
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ def set_phrase(
         cleaned = values.text(phrase, max_length=100)
     except values.FieldError as exc:
         raise InvalidInput("portal.phrase.invalid") from exc
-    if len(cleaned) < 4 or any(hint in cleaned.lower() for hint in _LINK_HINTS):
+    if len(cleaned) < 4 or links.has_link(cleaned):
         raise InvalidInput("portal.phrase.invalid")
     official.anti_phishing_phrase = cleaned
     official.updated_at = now

@@ -1,0 +1,141 @@
+"""The no-link rule, spelling by spelling (issue 13, item 8)."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from hygiene.advisories import service as advisories
+from hygiene.clock import FixedClock
+from hygiene.errors import InvalidInput
+from hygiene.messages.links import find_link, find_link_in_html
+from hygiene.messages.render import LinkInMessage, render
+from hygiene.portal import service as portal
+from tests import factories
+from tests.messages.test_templates import sample
+
+LINKS = [
+    "https://evil.example/login",
+    "http://evil.example",
+    "HTTPS://EVIL.EXAMPLE",
+    "www.evil.example",
+    "evil.example/login",
+    "Xem tại evil.example/login ngay",
+    "//evil.example",
+    "xem //evil.example/x",
+    "\\\\evil.example\\share",
+    "ftp://files.evil.example",
+    "ftp:files",
+    "mailto:boss@evil.example",
+    "data:text/html;base64,PHNjcmlwdD4=",
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    "tel:+84912345678",
+    "sms:0912345678",
+    "h\u200bttps://evil.example",  # zero-width space
+    "www\u200b.evil.example",
+    "evil\u200b.com",
+    "evil\u2060.com/x",  # word joiner
+    "ev\u00adil.com",  # soft hyphen
+    "java\x00script:alert(1)",  # control character
+    "java\tscript:alert(1)",
+    "ｈｔｔｐｓ：／／evil.example",  # full-width
+    "ｗｗｗ．evil．example",
+    "evil。example/login",  # ideographic full stop
+    "ｅｖｉｌ．ｃｏｍ",
+    "evil.com",
+    "tin-tuc.vn",
+    "bộcôngan.vn",
+    "login.microsoftonline.com",
+    "xn--bcngan-n0a.vn",
+    "192.168.1.10/login",
+    "10.0.0.1:8080",
+    "evil.example:8443",
+    "evil.example?next=1",
+    "contact.me",
+]
+
+NOT_LINKS = [
+    "Hãy đổi mật khẩu email công vụ trước ngày 15/12/2026.",
+    "Lưu ý: không bấm vào đường liên kết lạ.",
+    "Căn cứ công văn số 123/CV-UBND ngày 01.12.2026 của UBND huyện.",
+    "Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân.",
+    "Lúc 10:30 sáng, TP.HCM, Q.1, v.v.",
+    "Báo cho it@xa-minh-son.gov.vn hoặc gọi 0912 345 678.",
+    "nguyen.huong@xa.example",
+    "Mục 1.2.3.4 của hướng dẫn",
+    "Chrome: bấm nút ba chấm ⋮ > Cài đặt > Mật khẩu",
+    "Cụm từ: mèo xanh ăn cá",
+    "ng***@…",
+    "evil.example",  # a bare name with an unknown top-level domain and no path
+]
+
+
+@pytest.mark.parametrize("text", LINKS)
+def test_it_finds_every_spelling_of_a_link(text: str) -> None:
+    assert find_link(text) is not None
+
+
+@pytest.mark.parametrize("text", NOT_LINKS)
+def test_it_leaves_ordinary_text_alone(text: str) -> None:
+    assert find_link(text) is None
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<p>Đọc <a href="#x">tại đây</a></p>',
+        '<img src="cid:logo">',
+        '<p style="background: url(evil)">x</p>',
+        "<p>evil.com</p>",
+        '<form action="/x"><button>OK</button></form>',
+    ],
+)
+def test_it_finds_links_in_html_parts(html: str) -> None:
+    assert find_link_in_html(html) is not None
+
+
+def test_it_accepts_plain_html() -> None:
+    html = '<!doctype html><html lang="vi"><head><meta charset="utf-8"></head><p>Kính gửi</p>'
+    assert find_link_in_html(html) is None
+
+
+def test_a_template_override_with_a_link_is_never_rendered(tmp_path: Path) -> None:
+    override = tmp_path / "vi" / "browser"
+    override.mkdir(parents=True)
+    (override / "sms.txt").write_text("Xem huong dan tai huong-dan.example/xoa {{ ack_code }}\n")
+    with pytest.raises(LinkInMessage):
+        render("browser", "vi", sample(), templates_dir=tmp_path)
+
+
+def test_a_name_from_the_spreadsheet_with_a_link_is_never_rendered() -> None:
+    with pytest.raises(LinkInMessage):
+        render("browser", "en", sample(full_name="Nguyễn A ｅｖｉｌ．ｃｏｍ"))
+
+
+@pytest.mark.parametrize(
+    "spelling", ["evil.example/login", "//evil.example", "mailto:a", "e\u200bvil.com"]
+)
+def test_an_advisory_with_any_spelling_of_a_link_is_refused(
+    engine: Engine, clock: FixedClock, audit_key: bytes, spelling: str
+) -> None:
+    with Session(engine) as session, pytest.raises(InvalidInput) as raised:
+        advisories.publish(
+            session, title="Cảnh giác", body=f"Chi tiết: {spelling}", severity="high",
+            reference=None, requires_ack=False, now=clock.now(), actor="test", key=audit_key,
+        )  # fmt: skip
+    assert raised.value.code == "links.refused"
+
+
+@pytest.mark.parametrize("spelling", ["evil.com", "ｗｗｗ．x．vn", "data:x"])
+def test_an_anti_phishing_phrase_with_a_link_is_refused(
+    engine: Engine, clock: FixedClock, audit_key: bytes, spelling: str
+) -> None:
+    with Session(engine) as session:
+        official = factories.official(session, factories.ident(factories.unit(session)), "CB001")
+        with pytest.raises(InvalidInput):
+            portal.set_phrase(
+                session, official=official, phrase=f"hoa {spelling}", now=clock.now(),
+                key=audit_key, actor="test",
+            )  # fmt: skip
