@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
+from hygiene import files
 from hygiene.audit import service as audit
 from hygiene.audit.models import AuditEvent
 from hygiene.db import table
@@ -62,7 +63,7 @@ def backup(settings: Settings, *, target: Path) -> BackupResult:
     url = make_url(settings.db_url)
     if target.exists():
         raise HygieneError("ops.backup.exists", path=str(target))
-    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    files.private_dir(target.parent)
     if url.get_backend_name() == "sqlite":
         if not url.database or url.database == ":memory:":
             raise HygieneError("ops.backup.memory")
@@ -82,7 +83,7 @@ def backup_sqlite(source: Path, target: Path) -> None:
         raise HygieneError("ops.backup.no_database", path=str(source))
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
-    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    files.private_file(partial)
     try:
         with (
             contextlib.closing(
@@ -121,6 +122,7 @@ def backup_postgres(url: URL, target: Path, *, pg_dump: str | None = None) -> No
     if program is None:
         raise HygieneError("ops.backup.no_pg_dump")
     argv, env = pg_dump_command(url, target, program)
+    files.private_file(target)  # pg_dump truncates it and keeps the mode
     try:
         done = subprocess.run(  # noqa: S603  (argv built above, no shell)
             argv, env=env, capture_output=True, text=True, timeout=PG_DUMP_TIMEOUT_SECONDS

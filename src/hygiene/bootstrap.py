@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from hygiene import db
+from hygiene import db, files
 from hygiene.audit import service as audit
 from hygiene.clock import Clock, SystemClock
 from hygiene.errors import ConfigError
@@ -47,7 +47,7 @@ def load_secret(settings: Settings) -> bytes:
 
 
 def _create_secret_file(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    files.private_dir(path.parent)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

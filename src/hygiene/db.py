@@ -19,6 +19,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
+from hygiene import files
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 READONLY = "hygiene_readonly"
 
@@ -58,7 +60,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # SQLite gives the -wal and -shm files the database file's own mode.
+            files.private_file(Path(parsed.database))
         engine = create_engine(
             url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
         )

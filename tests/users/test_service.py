@@ -8,6 +8,7 @@ from sqlmodel import Session
 from hygiene.audit import service as audit
 from hygiene.errors import Conflict, InvalidInput
 from hygiene.users import service as users
+from hygiene.users import totp as second_factor
 from tests.conftest import NOW, SECRET
 
 KEY = SECRET.encode()
@@ -129,7 +130,7 @@ def test_unknown_users_get_the_same_answer_as_wrong_passwords(session: Session) 
 
 def test_totp_when_enabled_is_required(session: Session) -> None:
     make_user(session)
-    seed = users.enable_totp(session, user=users.by_email(session, "it@huyen.example"))
+    seed = users.enable_totp(session, user=users.by_email(session, "it@huyen.example"), secret=KEY)
 
     with pytest.raises(users.SignInFailed):
         users.authenticate(
@@ -139,12 +140,53 @@ def test_totp_when_enabled_is_required(session: Session) -> None:
         session,
         email="it@huyen.example",
         password=GOOD,
-        totp=pyotp.TOTP(seed).now(),
+        totp=pyotp.TOTP(seed).at(NOW),
         now=NOW,
         secret=KEY,
     )
 
     assert ok.email == "it@huyen.example"
+
+
+def test_the_totp_seed_is_stored_sealed_with_the_service_secret(session: Session) -> None:
+    make_user(session)
+    seed = users.enable_totp(session, user=users.by_email(session, "it@huyen.example"), secret=KEY)
+    session.commit()
+
+    stored = session.execute(text("SELECT totp_secret FROM console_user")).scalar_one()
+    assert seed not in stored
+    assert second_factor.unseal(stored, secret=KEY) == seed
+    assert second_factor.unseal(stored, secret=b"another-secret-of-32-bytes-long!") is None
+
+
+def test_a_totp_code_signs_in_only_once(session: Session) -> None:
+    make_user(session)
+    seed = users.enable_totp(session, user=users.by_email(session, "it@huyen.example"), secret=KEY)
+    code = pyotp.TOTP(seed).at(NOW)
+    users.authenticate(
+        session, email="it@huyen.example", password=GOOD, totp=code, now=NOW, secret=KEY
+    )
+
+    later = NOW + timedelta(seconds=20)  # same step or the next: both inside the drift window
+    with pytest.raises(users.SignInFailed):
+        users.authenticate(
+            session, email="it@huyen.example", password=GOOD, totp=code, now=later, secret=KEY
+        )
+
+
+def test_an_earlier_step_is_refused_after_a_later_one_was_used(session: Session) -> None:
+    make_user(session)
+    seed = users.enable_totp(session, user=users.by_email(session, "it@huyen.example"), secret=KEY)
+    totp = pyotp.TOTP(seed)
+    users.authenticate(
+        session, email="it@huyen.example", password=GOOD, totp=totp.at(NOW), now=NOW, secret=KEY
+    )
+
+    with pytest.raises(users.SignInFailed):
+        users.authenticate(
+            session, email="it@huyen.example", password=GOOD,
+            totp=totp.at(NOW - timedelta(seconds=30)), now=NOW, secret=KEY,
+        )  # fmt: skip
 
 
 def test_api_tokens_resolve_to_their_user_and_are_stored_hashed(session: Session) -> None:

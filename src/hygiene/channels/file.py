@@ -1,17 +1,17 @@
 """The first-run channel: each message becomes a file under <data_dir>/outbox/.
 
 An .eml for email (open it in any mail client) and a .txt with the SMS text. Writing is atomic
-(temporary file, then rename) and named by the idempotency key, so a resend overwrites the same
-file instead of making a duplicate.
+(temporary file, then rename), mode 0600 in a 0700 folder, and named by the idempotency key, so
+a resend overwrites the same file instead of making a duplicate.
 """
 
 import asyncio
-import os
 import re
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
 
+from hygiene import files
 from hygiene.channels.base import OutgoingMessage, Result, TransientError
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -28,7 +28,7 @@ class FileChannel:
         self.from_address = from_address
 
     def _write(self, message: OutgoingMessage) -> Path:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        files.private_dir(self.directory)
         base = self.directory / safe_name(message.idempotency_key)
         if "@" in message.to:
             email = EmailMessage()
@@ -45,9 +45,7 @@ class FileChannel:
         else:
             body = f"To: {message.to}\n\n{message.sms_text or message.text}\n"
             target, payload = base.with_suffix(".txt"), body.encode("utf-8")
-        temporary = target.with_suffix(target.suffix + ".tmp")
-        temporary.write_bytes(payload)
-        os.replace(temporary, target)
+        files.write_private(target, payload)
         return target
 
     async def send(self, message: OutgoingMessage) -> Result:

@@ -61,7 +61,7 @@ def totp(ctx: typer.Context, email: str) -> None:
     deps = state(ctx).deps
     with session(ctx) as s:
         user = users.by_email(s, email)
-        secret = users.enable_totp(s, user=user)
+        secret = users.enable_totp(s, user=user, secret=deps.secret)
         audit.append(
             s,
             key=deps.audit_key,

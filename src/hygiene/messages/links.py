@@ -23,15 +23,13 @@ import re
 import unicodedata
 
 # Common generic TLDs, Vietnam's, and the country codes most used for throwaway phishing domains.
-KNOWN_TLDS = frozenset(
-    """
-    com net org info biz edu gov mil int name pro mobi asia tel travel jobs museum
-    io co app dev xyz top site online club shop store live link click win bid loan work
-    tech space website fun icu buzz vip cloud email support help news page blog today
-    me tv cc ly to gl gg ai ws su pw tk ml ga cf gq cn ru uk us de fr jp kr in sg th la kh
-    vn
-    """.split()
+_TLDS = (
+    "com net org info biz edu gov mil int name pro mobi asia tel travel jobs museum io co app "
+    "dev xyz top site online club shop store live link click win bid loan work tech space "
+    "website fun icu buzz vip cloud email support help news page blog today me tv cc ly to gl "
+    "gg ai ws su pw tk ml ga cf gq cn ru uk us de fr jp kr in sg th la kh vn "
 )
+KNOWN_TLDS = frozenset(_TLDS.split())
 _DOTS = str.maketrans({"\u3002": ".", "\uff61": ".", "\ufe52": ".", "\u2024": "."})
 _SCHEME = re.compile(r"(?<![\w+.\-])[a-z][a-z0-9+.\-]*:(?=\S)", re.IGNORECASE)
 _SLASHES = re.compile(r"(?:^|(?<=[^:\w]))[/\\]{2}(?=[^\s/\\])")

@@ -6,7 +6,7 @@ not an inventory password. Tokens, setup codes and session ids are stored as HMA
 
 from datetime import datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import BigInteger, DateTime
 from sqlmodel import Field, SQLModel
 
 
@@ -17,7 +17,8 @@ class ConsoleUser(SQLModel, table=True):
     email: str = Field(max_length=254, unique=True)
     roles: str = Field(max_length=64)  # "admin", "security" or "admin,security"
     password_hash: str | None = Field(default=None, max_length=200)
-    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_secret: str | None = Field(default=None, max_length=255)  # sealed: see users/totp.py
+    totp_last_step: int | None = Field(default=None, sa_type=BigInteger)
     setup_code_hmac: str | None = Field(default=None, max_length=64, index=True)
     setup_expires_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     failed_logins: int = 0
@@ -36,6 +37,7 @@ class ApiToken(SQLModel, table=True):
     token_hmac: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(sa_type=DateTime(timezone=True))
     last_used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    expires_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 

@@ -6,7 +6,6 @@ checked with zxcvbn before it is accepted (length ≥ 12, score ≥ 3).
 
 from datetime import datetime, timedelta
 
-import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
@@ -15,6 +14,7 @@ from hygiene.audit import service as audit
 from hygiene.clock import as_utc
 from hygiene.errors import Conflict, HygieneError, InvalidInput, NotFound
 from hygiene.policy import strength
+from hygiene.users import totp as second_factor
 from hygiene.users.models import ApiToken, ConsoleUser
 from hygiene.users.secrets import keyed_hash, new_code, new_token
 
@@ -128,7 +128,8 @@ def authenticate(
     locked = as_utc(user.locked_until) if user.locked_until else None
     if locked is not None and locked > now:
         raise SignInFailed("users.locked", until=locked)
-    if not (_password_ok(user.password_hash, password) and _totp_ok(user.totp_secret, totp)):
+    step = _totp_step(user, totp, now=now, secret=secret)
+    if not (_password_ok(user.password_hash, password) and step is not False):
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILED:
             user.locked_until, user.failed_logins = now + LOCKOUT, 0
@@ -136,6 +137,8 @@ def authenticate(
         session.flush()
         raise SignInFailed()
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    if isinstance(step, int):
+        user.totp_last_step = step
     session.add(user)
     return user
 
@@ -147,17 +150,26 @@ def _password_ok(stored: str, password: str) -> bool:
         return False
 
 
-def _totp_ok(secret: str | None, code: str | None) -> bool:
-    if secret is None:
-        return True
-    return bool(code) and pyotp.TOTP(secret).verify("".join((code or "").split()), valid_window=1)
+def _totp_step(
+    user: ConsoleUser, code: str | None, *, now: datetime, secret: bytes
+) -> int | bool | None:
+    """None: no TOTP enabled; False: refused; else the step the code used (never reusable)."""
+    if user.totp_secret is None:
+        return None
+    seed = second_factor.unseal(user.totp_secret, secret=secret)
+    if seed is None:
+        return False
+    step = second_factor.matching_step(seed, code, now=now, after=user.totp_last_step)
+    return False if step is None else step
 
 
-def enable_totp(session: Session, *, user: ConsoleUser) -> str:
-    """Give the user a TOTP secret (shown once, for their authenticator app)."""
-    user.totp_secret = pyotp.random_base32()
+def enable_totp(session: Session, *, user: ConsoleUser, secret: bytes) -> str:
+    """Give the user a TOTP seed (shown once, for their authenticator app), stored sealed."""
+    seed = second_factor.new_seed()
+    user.totp_secret = second_factor.seal(seed, secret=secret)
+    user.totp_last_step = None
     session.add(user)
-    return user.totp_secret
+    return seed
 
 
 def issue_token(
