@@ -248,6 +248,23 @@ class Breach(Section):
     index: Path | None = None
 
 
+class Security(Section):
+    """Limits of the web service and the compliance log's anchor (see docs/threat-model.md)."""
+
+    api_token_days: int = Field(90, ge=1, le=3650)  # a new API token's lifetime
+    upload_max_mb: int = Field(20, ge=1, le=1024)  # multipart bodies (spreadsheets)
+    json_max_kb: int = Field(64, ge=1, le=65536)  # every other request body
+    checkpoint_file: Path | None = None  # default: <data_dir>/audit-checkpoint
+
+
+class Metrics(Section):
+    token: SecretStr | None = None  # when set, GET /metrics needs `Authorization: Bearer TOKEN`
+    token_file: Path | None = None
+
+    def token_value(self) -> str | None:
+        return _read_secret(self.token, self.token_file)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HYGIENE_",
@@ -275,6 +292,8 @@ class Settings(BaseSettings):
     messages: Messages = Messages()
     sources: Sources = Sources()
     breach: Breach = Breach()
+    security: Security = Security()
+    metrics: Metrics = Metrics()
 
     @model_validator(mode="before")
     @classmethod
@@ -348,6 +367,10 @@ class Settings(BaseSettings):
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'hygiene.db'}"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.security.checkpoint_file or self.data_dir / "audit-checkpoint"
 
     @property
     def kinds(self) -> list[str]:

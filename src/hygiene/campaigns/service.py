@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from hygiene.audit import checkpoints
 from hygiene.audit import service as audit
 from hygiene.campaigns import attest, browser, digest, escalation, rotation
 from hygiene.campaigns.stages import Clockless
@@ -59,7 +60,12 @@ def plan(
     audit_key: bytes,
     actor: str,
 ) -> PlanResult:
-    """Plan one campaign at `now` in the caller's transaction (roll it back for a dry run)."""
+    """Plan one campaign at `now` in the caller's transaction (roll it back for a dry run).
+
+    Refused (CheckpointBehind) when the compliance log no longer holds the last checkpoint this
+    service sent: the database was rolled back or its log cut, and a person must look first.
+    """
+    checkpoints.guard(session, path=settings.checkpoint_path)
     at = clockless(settings, now)
     keys = PLANNERS[campaign](session=session, settings=settings, at=at, now=now)
     result = PlanResult(campaign, len(keys), keys_digest(keys), keys)

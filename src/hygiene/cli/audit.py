@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from hygiene import i18n
+from hygiene.audit import checkpoints
 from hygiene.audit import service as audit
 from hygiene.cli.common import say, session, state
 from hygiene.tabular import write_sheet
@@ -16,18 +17,82 @@ from hygiene.tabular import write_sheet
 audit_app = typer.Typer(no_args_is_help=True, help="Nhật ký tuân thủ / Compliance log.")
 
 
+def _claims(ctx: typer.Context, given: list[str], path: Path | None) -> list[checkpoints.Claim]:
+    claims = []
+    for value in given:
+        try:
+            claims.append(checkpoints.parse_claim(value))
+        except ValueError:
+            message = i18n.t("checkpoint.bad_value", state(ctx).locale, value=value)
+            raise typer.BadParameter(message, param_hint="--checkpoint") from None
+    if path is not None:
+        try:
+            found = checkpoints.claims_from_text(path.read_text("utf-8", errors="replace"))
+        except OSError as exc:
+            message = i18n.t("checkpoint.unreadable", state(ctx).locale, path=str(path))
+            hint = "--checkpoints"
+            raise typer.BadParameter(f"{message} ({exc.strerror})", param_hint=hint) from None
+        if not found:
+            message = i18n.t("checkpoint.none_in_file", state(ctx).locale, path=str(path))
+            raise typer.BadParameter(message, param_hint="--checkpoints")
+        claims.extend(found)
+    return claims
+
+
 @audit_app.command("verify")
-def verify(ctx: typer.Context) -> None:
-    """Kiểm tra chuỗi băm; mã thoát 3 nếu bị can thiệp. / Check the chain; exit 3 if tampered."""
+def verify(
+    ctx: typer.Context,
+    checkpoint: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--checkpoint",
+            help="SEQ:HASH đã nhận qua email (lặp lại được) / A received SEQ:HASH (repeatable)",
+        ),
+    ] = None,
+    checkpoints_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--checkpoints",
+            help="Tệp chứa các dòng điểm kiểm tra đã nhận / File of received checkpoint lines",
+        ),
+    ] = None,
+) -> None:
+    """Kiểm tra chuỗi băm và các điểm kiểm tra; mã thoát 3 nếu bị can thiệp. / Check the chain
+    and received checkpoints; exit 3 if tampered."""
+    claims = _claims(ctx, checkpoint or [], checkpoints_file)
     deps = state(ctx).deps
     with session(ctx) as s:
         result = audit.verify(s, key=deps.audit_key)
-    if result.ok:
+        mismatches = checkpoints.check(s, claims=claims)
+    locale = state(ctx).locale
+    for mismatch in mismatches:
+        claim = mismatch.claim
+        say(ctx, f"checkpoint.{mismatch.reason}", err=True, seq=claim.seq, hash=claim.head_hash)
+    if result.ok and not mismatches:
         say(ctx, "audit.ok", count=result.count, head=result.head_hash)
+        if claims:
+            say(ctx, "checkpoint.all_held", count=len(claims))
         return
-    reason = i18n.t(f"audit.reason.{result.reason}", state(ctx).locale)
-    say(ctx, "audit.broken", err=True, seq=result.first_bad_seq, reason=reason, count=result.count)
+    if not result.ok:
+        reason = i18n.t(f"audit.reason.{result.reason}", locale)
+        say(ctx, "audit.broken", err=True, seq=result.first_bad_seq, reason=reason,
+            count=result.count)  # fmt: skip
     raise typer.Exit(3)
+
+
+@audit_app.command("checkpoint")
+def checkpoint(ctx: typer.Context) -> None:
+    """Gửi điểm kiểm tra nhật ký cho cán bộ an ninh ngay. / Send a log checkpoint to the security
+    officers now."""
+    deps = state(ctx).deps
+    with session(ctx) as s:
+        issued = checkpoints.issue(
+            s, settings=deps.settings, key=deps.audit_key, now=deps.clock.now(), actor="cli"
+        )
+        s.commit()
+    checkpoints.remember(deps.settings.checkpoint_path, issued.checkpoint)
+    say(ctx, "checkpoint.issued", recipients=issued.recipients)
+    typer.echo(issued.checkpoint.line())
 
 
 @audit_app.command("export")
