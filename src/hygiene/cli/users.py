@@ -1,6 +1,8 @@
 """`hygiene users …`: console users (admins, security officers) and their API tokens."""
 
+from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import pyotp
 import typer
@@ -8,8 +10,12 @@ from pydantic import BaseModel
 
 from hygiene import i18n
 from hygiene.audit import service as audit
-from hygiene.cli.common import OutputFormat, actor, emit, session, state
+from hygiene.cli.common import OutputFormat, actor, emit, say, session, state
+from hygiene.clock import as_utc
+from hygiene.db import row_id
+from hygiene.users import revocation
 from hygiene.users import service as users
+from hygiene.users.models import ApiToken
 
 users_app = typer.Typer(no_args_is_help=True, help="Người dùng trang quản trị / Console users.")
 
@@ -49,9 +55,12 @@ def token(
     deps = state(ctx).deps
     with session(ctx) as s:
         value = users.issue_token(
-            s, email=email, name=name, secret=deps.secret, now=deps.clock.now(), actor=actor()
-        )
+            s, email=email, name=name, secret=deps.secret, now=deps.clock.now(), actor=actor(),
+            days=deps.settings.security.api_token_days,
+        )  # fmt: skip
     typer.echo(i18n.t("users.token", state(ctx).locale, email=email), err=True)
+    days = deps.settings.security.api_token_days
+    typer.echo(i18n.t("revocation.token_days", state(ctx).locale, days=days), err=True)
     typer.echo(value)
 
 
@@ -94,6 +103,96 @@ def list_(
             for u in users.list_users(s)
         ]
     emit(ctx, rows, fmt, ["email", "roles", "active", "password_set", "totp"])
+
+
+@users_app.command("deactivate")
+def deactivate(ctx: typer.Context, email: str) -> None:
+    """Khóa người dùng: mọi phiên và mã API ngừng ngay. / Deactivate: sessions and tokens stop."""
+    deps = state(ctx).deps
+    with session(ctx) as s:
+        revocation.deactivate(s, email=email, secret=deps.secret, now=deps.clock.now(),
+                              actor=actor())  # fmt: skip
+    say(ctx, "revocation.deactivated", email=email)
+
+
+@users_app.command("reactivate")
+def reactivate(ctx: typer.Context, email: str) -> None:
+    """Mở lại người dùng đã khóa. / Reactivate a deactivated user."""
+    deps = state(ctx).deps
+    with session(ctx) as s:
+        revocation.reactivate(s, email=email, secret=deps.secret, now=deps.clock.now(),
+                              actor=actor())  # fmt: skip
+    say(ctx, "revocation.reactivated", email=email)
+
+
+@users_app.command("reset")
+def reset(ctx: typer.Context, email: str) -> None:
+    """Mã thiết lập mới; mật khẩu, TOTP và mọi phiên cũ hết hiệu lực. / A new setup code; the
+    password, TOTP and every session end."""
+    deps = state(ctx).deps
+    with session(ctx) as s:
+        user, code = revocation.reset(s, email=email, secret=deps.secret, now=deps.clock.now(),
+                                      actor=actor())  # fmt: skip
+    say(ctx, "revocation.reset", email=user.email, code=code)
+
+
+class TokenRow(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    state: str
+
+
+@users_app.command("tokens")
+def tokens(
+    ctx: typer.Context,
+    email: str,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+) -> None:
+    """Liệt kê mã API của một người dùng. / List a user's API tokens."""
+    deps = state(ctx).deps
+    zone, now, locale = deps.settings.zone, deps.clock.now(), state(ctx).locale
+    with session(ctx) as s:
+        rows = [_token_row(t, zone, now, locale) for t in revocation.tokens(s, email=email)]
+    emit(ctx, rows, fmt, ["id", "name", "state", "created_at", "expires_at", "last_used_at"])
+
+
+@users_app.command("revoke-token")
+def revoke_token(ctx: typer.Context, token_id: int) -> None:
+    """Thu hồi một mã API (số ID trong `users tokens`). / Revoke an API token by its ID."""
+    deps = state(ctx).deps
+    with session(ctx) as s:
+        revocation.revoke_token(s, token_id=token_id, secret=deps.secret, now=deps.clock.now(),
+                                actor=actor())  # fmt: skip
+    say(ctx, "revocation.token_revoked", id=token_id)
+
+
+def _token_row(token: ApiToken, zone: ZoneInfo, now: datetime, locale: str) -> TokenRow:
+    return TokenRow(
+        id=row_id(token.id),
+        name=token.name,
+        created_at=as_utc(token.created_at).astimezone(zone),
+        expires_at=local(token.expires_at, zone),
+        last_used_at=local(token.last_used_at, zone),
+        revoked_at=local(token.revoked_at, zone),
+        state=i18n.t(f"revocation.state.{token_state(token, now)}", locale),
+    )
+
+
+def token_state(token: ApiToken, now: datetime) -> str:
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and as_utc(token.expires_at) <= now:
+        return "expired"
+    return "live"
+
+
+def local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """Times people read are in HYGIENE_TIMEZONE."""
+    return as_utc(value).astimezone(zone) if value is not None else None
 
 
 def register(app: typer.Typer) -> None:

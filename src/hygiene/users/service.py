@@ -22,6 +22,8 @@ ROLES = ("admin", "security")
 MAX_FAILED = 5
 LOCKOUT = timedelta(minutes=15)
 SETUP_VALID = timedelta(days=7)
+TOKEN_DAYS = 90  # settings.security.api_token_days is passed in by the entry points
+LAST_USED_PRECISION = timedelta(minutes=1)
 MIN_LENGTH = 12
 MIN_SCORE = 3
 _hasher = PasswordHasher()
@@ -173,8 +175,16 @@ def enable_totp(session: Session, *, user: ConsoleUser, secret: bytes) -> str:
 
 
 def issue_token(
-    session: Session, *, email: str, name: str, secret: bytes, now: datetime, actor: str
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    secret: bytes,
+    now: datetime,
+    actor: str,
+    days: int = TOKEN_DAYS,
 ) -> str:
+    """A new API token for `email`, valid `days` days (shown once; only its HMAC is kept)."""
     user = by_email(session, email)
     token = f"hyg_{new_token()}"
     session.add(
@@ -182,6 +192,7 @@ def issue_token(
             user_id=user.id or 0,
             name=name,
             created_at=now,
+            expires_at=now + timedelta(days=days),
             token_hmac=keyed_hash(secret, "api-token", token),
         )
     )
@@ -192,7 +203,7 @@ def issue_token(
         actor=actor,
         action="api_token.issued",
         subject=f"user:{user.email}",
-        data={"name": name},
+        data={"name": name, "days": days},
     )
     return token
 
@@ -200,14 +211,21 @@ def issue_token(
 def user_for_token(
     session: Session, *, token: str, secret: bytes, now: datetime
 ) -> ConsoleUser | None:
+    """The active user of a live token (not revoked, not expired); records when it was used."""
     digest = keyed_hash(secret, "api-token", token)
     row = session.exec(
         select(ApiToken).where(ApiToken.token_hmac == digest, col(ApiToken.revoked_at).is_(None))
     ).first()
-    if row is None:
+    if row is None or (row.expires_at is not None and as_utc(row.expires_at) <= now):
         return None
     user = session.get(ConsoleUser, row.user_id)
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    used = as_utc(row.last_used_at) if row.last_used_at else None
+    if used is None or now - used >= LAST_USED_PRECISION:  # one write a minute, not per call
+        row.last_used_at = now
+        session.add(row)
+    return user
 
 
 def list_users(session: Session) -> list[ConsoleUser]:
