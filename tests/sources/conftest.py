@@ -80,3 +80,6 @@ def sync(engine: Engine, src_settings: Settings, audit_key: bytes) -> Sync:
 
 
 CHANGED = datetime(2026, 2, 20, 2, 0, tzinfo=UTC)
+
+
+from tests.sources.directories import samba, slapd  # noqa: E402, F401  (session fixtures)

@@ -9,14 +9,22 @@ bind secret.
 """
 
 import contextlib
+import gc
 import ssl
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import ldap3
 from ldap3.core import exceptions as ldap_errors
 
-from hygiene.sources.base import Closing, Observation, SourceRefused, SourceUnavailable
+from hygiene.sources.base import (
+    Closing,
+    Observation,
+    SourceError,
+    SourceRefused,
+    SourceUnavailable,
+)
 from hygiene.sources.config import SourceConfig
 from hygiene.sources.ldap_kinds import DIALECTS
 
@@ -70,12 +78,10 @@ class LdapSource(Closing):
         self._connection = connection
         try:
             connection.bind()
-        except _DOWN as exc:
-            self.close()
-            raise SourceUnavailable(source=self.name, reason=_reason(exc)) from None
         except ldap_errors.LDAPException as exc:
             self.close()
-            raise SourceRefused(source=self.name, reason=_reason(exc)) from None
+            _collect_dropped_sockets()
+            raise _classified(self.name, exc) from None
         return connection
 
     def observe(self) -> Iterator[Observation]:
@@ -94,10 +100,8 @@ class LdapSource(Closing):
                 found = self.dialect.parse(_values(item))
                 if found is not None:
                     yield found
-        except _DOWN as exc:
-            raise SourceUnavailable(source=self.name, reason=_reason(exc)) from None
         except ldap_errors.LDAPException as exc:
-            raise SourceRefused(source=self.name, reason=_reason(exc)) from None
+            raise _classified(self.name, exc) from None
 
     def close(self) -> None:
         connection, self._connection = self._connection, None
@@ -120,8 +124,28 @@ def _values(item: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
+def _classified(name: str, exc: ldap_errors.LDAPException) -> SourceError:
+    """Down (retry later) or refused (an admin must act: credentials, rights, base, or a
+    certificate that does not verify, which ldap3 reports as a socket error)."""
+    reason = _reason(exc)
+    if isinstance(exc, _DOWN) and "CERTIFICATE" not in reason.upper():
+        return SourceUnavailable(source=name, reason=reason)
+    return SourceRefused(source=name, reason=reason)
+
+
+def _collect_dropped_sockets() -> None:
+    """ldap3 drops the socket of a failed TLS handshake without closing it: collect it now,
+    quietly, instead of a ResourceWarning at some later, unrelated moment."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+
+
 def _reason(exc: Exception) -> str:
-    """The class and the server's result description: ldap3 never puts the password there."""
-    description = getattr(exc, "description", None) or type(exc).__name__
+    """The server's result description, or the socket error: ldap3 puts no password in either
+    (the bind request is never part of an exception's text)."""
+    description = getattr(exc, "description", None)
     message = getattr(exc, "message", None) or ""
-    return f"{description}: {message}"[:300] if message else str(description)[:300]
+    if description:
+        return f"{description}: {message}"[:300] if message else str(description)[:300]
+    return f"{type(exc).__name__}: {exc}"[:300]
