@@ -55,7 +55,8 @@ def _slapd_tree(server: Slapd) -> None:
     tls = ldap3.Tls(ca_certs_file=str(server.ca))
     endpoint = ldap3.Server(HOST, port=server.port, use_ssl=True, tls=tls)
     base = server.BASE
-    with ldap3.Connection(endpoint, server.ROOT, server.ROOT_PASSWORD, auto_bind=True) as c:
+    c = ldap3.Connection(endpoint, server.ROOT, server.ROOT_PASSWORD, auto_bind=True)
+    try:  # not `with`: ldap3's context manager leaves an auto-bound connection open
         c.add(base, ["dcObject", "organization"], {"o": "Hygiene test", "dc": "hygiene"})
         for ou in ("policies", "people", "ipa", "service"):
             c.add(f"ou={ou},{base}", ["organizationalUnit"], {"ou": ou})
@@ -72,10 +73,14 @@ def _slapd_tree(server: Slapd) -> None:
         c.modify(f"uid=minh,ou=people,{base}",
                  {"pwdAccountLockedTime": [(ldap3.MODIFY_REPLACE, ["000001010000Z"])]})  # fmt: skip
         ipa = {
-            "huong": {"krbLastPwdChange": "20260220020000Z", "krbPasswordExpiration": "20260521020000Z",
-                      "ipaUserAuthType": ["password", "otp"], "nsAccountLock": "FALSE"},
+            "huong": {
+                "krbLastPwdChange": "20260220020000Z",
+                "krbPasswordExpiration": "20260521020000Z",
+                "ipaUserAuthType": ["password", "otp"],
+                "nsAccountLock": "FALSE",
+            },
             "minh": {"krbLastPwdChange": "20251001020000Z", "nsAccountLock": "TRUE"},
-        }  # fmt: skip
+        }
         for uid, extra in ipa.items():
             c.add(
                 f"uid={uid},ou=ipa,{base}",
@@ -84,6 +89,8 @@ def _slapd_tree(server: Slapd) -> None:
                  "krbPrincipalName": f"{uid}@HYGIENE.TEST", **extra},
             )  # fmt: skip
         assert c.result["description"] == "success", c.result
+    finally:
+        c.unbind()
 
 
 @pytest.fixture(scope="session")

@@ -152,7 +152,8 @@ def _account_counts(policies: dict[str, Policy], at: Clockless, group: Any) -> A
             ).label("officials_browser_saved"),
         )
         .join(Official, col(Official.id) == col(Account.official_id))
-        .where(col(Official.active))
+        # A directory-disabled account (hygiene.sources) is not one to rotate.
+        .where(col(Official.active), col(Account.inactive_reason).is_(None))
         .group_by(group)
         .subquery()
     )

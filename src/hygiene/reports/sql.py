@@ -28,7 +28,12 @@ def overdue_on(policies: dict[str, Policy], at: Clockless, day: int) -> ColumnEl
     )
     rotated = day_number(col(Account.last_rotated_on))
     created = local_day_number(col(Account.created_at), at.zone, at.offset_minutes)
-    due = case((col(Account.last_rotated_on).is_(None), created), else_=rotated + days)
+    due = case(
+        # A directory's computed expiry wins over the kind's policy (hygiene.sources).
+        (col(Account.expires_on).is_not(None), day_number(col(Account.expires_on))),
+        (col(Account.last_rotated_on).is_(None), created),
+        else_=rotated + days,
+    )
     hit = local_day_number(col(Account.compromised_at), at.zone, at.offset_minutes)
     compromised = and_(
         col(Account.compromised_at).is_not(None),
