@@ -6,6 +6,7 @@ from hygiene.advisories.models import Advisory
 from hygiene.audit.models import AuditEvent
 from hygiene.channels.models import ChannelToken
 from hygiene.devices.models import Device, ProbeReport
+from hygiene.exposures.models import Exposure, ExposureMatch
 from hygiene.incidents.models import IncidentReport
 from hygiene.inventory.models import Account, Official, Unit
 from hygiene.outbox.models import DeliveryAttempt, Message
@@ -24,6 +25,8 @@ __all__ = [
     "ConsoleUser",
     "DeliveryAttempt",
     "Device",
+    "Exposure",
+    "ExposureMatch",
     "IncidentReport",
     "Message",
     "Official",

@@ -7,6 +7,7 @@ The latest event wins, so after an outage an official gets one message with the 
 not the backlog. Key: ``rotation:{official}:{yyyy-mm-dd}:{stage}``, the worst stage listed.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Date, DateTime, String, case, cast, func, literal, null, select
@@ -21,8 +22,11 @@ from hygiene.settings import Settings
 CAMPAIGN = "rotation"
 
 
-def statement(*, settings: Settings, at: Clockless, now: datetime):  # type: ignore[no-untyped-def]
-    """The SELECT feeding the insert (also what bench/plan.py times by hand)."""
+def statement(  # type: ignore[no-untyped-def]
+    *, settings: Settings, at: Clockless, now: datetime, officials: Sequence[int] | None = None
+):
+    """The SELECT feeding the insert (also what bench/plan.py times by hand); `officials` limits
+    it to those officials (an exposure import plans their rotate-now at once)."""
     per_account = account_stages(settings.policies, at)
     worst = func.max(per_account.c.rank)
     stage = case(*((worst == rank, literal(s.value)) for s, rank in STAGE_RANK.items()))
@@ -44,7 +48,7 @@ def statement(*, settings: Settings, at: Clockless, now: datetime):  # type: ign
         + stage
     )
     stamp = literal(now, DateTime(timezone=True))
-    return (
+    query = (
         select(
             key,
             literal(CAMPAIGN),
@@ -66,7 +70,18 @@ def statement(*, settings: Settings, at: Clockless, now: datetime):  # type: ign
         .group_by(per_account.c.official_id, last.c.mark)
         .having(func.max(per_account.c.mark) > func.coalesce(last.c.mark, -1))
     )
+    if officials is not None:
+        query = query.where(per_account.c.official_id.in_(list(officials)))
+    return query
 
 
-def plan(*, session: Session, settings: Settings, at: Clockless, now: datetime) -> list[str]:
-    return insert_messages(session, statement(settings=settings, at=at, now=now))
+def plan(
+    *,
+    session: Session,
+    settings: Settings,
+    at: Clockless,
+    now: datetime,
+    officials: Sequence[int] | None = None,
+) -> list[str]:
+    query = statement(settings=settings, at=at, now=now, officials=officials)
+    return insert_messages(session, query)

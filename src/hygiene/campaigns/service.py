@@ -59,15 +59,19 @@ def plan(
     campaign: str,
     audit_key: bytes,
     actor: str,
+    officials: list[int] | None = None,
 ) -> PlanResult:
     """Plan one campaign at `now` in the caller's transaction (roll it back for a dry run).
+
+    `officials` (rotation only) limits planning to them: an exposure import's rotate-now.
 
     Refused (CheckpointBehind) when the compliance log no longer holds the last checkpoint this
     service sent: the database was rolled back or its log cut, and a person must look first.
     """
     checkpoints.guard(session, path=settings.checkpoint_path)
     at = clockless(settings, now)
-    keys = PLANNERS[campaign](session=session, settings=settings, at=at, now=now)
+    only = {} if officials is None else {"officials": officials}
+    keys = PLANNERS[campaign](session=session, settings=settings, at=at, now=now, **only)
     result = PlanResult(campaign, len(keys), keys_digest(keys), keys)
     if keys:
         audit.append(

@@ -17,6 +17,7 @@ from hygiene.cli import (
     db,
     demo,
     devices,
+    exposures,
     import_export,
     incidents,
     officials,
@@ -81,6 +82,7 @@ for _group in (
     devices,
     sources,
     breach,
+    exposures,
 ):
     _group.register(app)
 

@@ -18,6 +18,7 @@ from hygiene.acks import codes
 from hygiene.advisories.models import Advisory
 from hygiene.channels.base import OutgoingMessage
 from hygiene.clock import as_utc as aware  # kept as a name: outbox modules and tests use it
+from hygiene.exposures import queries as exposures
 from hygiene.inventory.models import Account, Official, Unit
 from hygiene.messages.masking import mask_login
 from hygiene.messages.render import Rendered, render
@@ -74,8 +75,22 @@ def _account_lines(session: Session, message: Message, settings: Settings) -> li
         if event is not None and event.stage is Stage.NOW:
             due = message.planned_on
         lines.append({"system": account.system, "login": mask_login(account.login), "due": due})
+        if event is not None and event.stage is Stage.NOW:
+            lines[-1]["account_id"] = account.id
+    _add_references(session, lines)
     lines.sort(key=lambda line: (line["due"], line["system"]))
     return [{**line, "due_on": i18n.format_date(line["due"])} for line in lines]  # dd/mm/yyyy
+
+
+def _add_references(session: Session, lines: list[dict[str, Any]]) -> None:
+    """A rotate-now line names the exposure list that forced it: source and reference."""
+    wanted = [int(line["account_id"]) for line in lines if "account_id" in line]
+    found = exposures.references(session, wanted) if wanted else {}
+    for line in lines:
+        account_id = line.pop("account_id", None)
+        line["source"], line["reference"] = (
+            found.get(account_id, ("", "")) if account_id else ("", "")
+        )
 
 
 def _attest_lines(session: Session, message: Message) -> list[dict[str, Any]]:

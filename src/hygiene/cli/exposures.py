@@ -1,0 +1,120 @@
+"""`hygiene exposures …`: import a leaked-identifier list from the police or a CERT, and list
+what earlier imports matched. Identifiers are shown masked; unmatched ones are never stored."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hygiene import i18n
+from hygiene.cli.common import actor, say, session, state
+from hygiene.errors import InvalidInput
+from hygiene.exposures import queries
+from hygiene.exposures import service as exposures
+
+exposures_app = typer.Typer(
+    no_args_is_help=True,
+    help="Danh sách tài khoản bị lộ (từ công an, CERT) / Leaked-credential lists.",
+)
+LIST_COLUMNS = (
+    *("id", "imported_at", "source", "reference", "entries", "matched", "unmatched"),
+    *("accounts", "open", "rotated"),
+)
+MATCH_COLUMNS = ("employee_id", "full_name", "unit", "system", "shown", "matched_on", "status")
+
+
+@exposures_app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV hoặc mỗi dòng một định danh / CSV or lines")],
+    source: Annotated[str, typer.Option(help="Nơi gửi, ví dụ «Công an tỉnh Lai Châu»")],
+    reference: Annotated[str, typer.Option(help="Số văn bản kèm theo / Its reference")],
+) -> None:
+    """Nhập danh sách bị lộ: tài khoản khớp phải đổi mật khẩu ngay. / Import a leaked list."""
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise InvalidInput("exposures.unreadable", path=str(file)) from exc
+    deps = state(ctx).deps
+    with session(ctx) as s:
+        result = exposures.import_list(
+            s,
+            data=data,
+            source=source,
+            reference=reference,
+            settings=deps.settings,
+            now=deps.clock.now(),
+            audit_key=deps.audit_key,
+            actor=actor(),
+        )
+    say(
+        ctx,
+        "exposures.imported",
+        source=source.strip(),
+        reference=reference.strip(),
+        id=result.exposure_id,
+        entries=result.entries,
+        matched=result.matched,
+        unmatched=result.unmatched,
+        accounts=result.accounts,
+        officials=result.officials,
+        planned=result.planned,
+    )
+
+
+def _table(ctx: typer.Context, columns: tuple[str, ...], rows: list[list[str]]) -> None:
+    locale = state(ctx).locale
+    table = Table()
+    for column in columns:
+        table.add_column(i18n.t(f"exposures.col.{column}", locale))
+    for row in rows:
+        table.add_row(*row)
+    Console(width=max(160, Console().width)).print(table)
+
+
+@exposures_app.command("list")
+def list_(
+    ctx: typer.Context,
+    exposure: Annotated[int | None, typer.Argument(help="Số danh sách: các tài khoản khớp")] = None,
+) -> None:
+    """Các danh sách đã nhập, hoặc tài khoản khớp của một danh sách. / Imports, or one's matches."""
+    deps, locale = state(ctx).deps, state(ctx).locale
+    with session(ctx) as s:
+        if exposure is not None:
+            found = queries.matches(s, exposure_id=exposure, settings=deps.settings)
+            _table(ctx, MATCH_COLUMNS, [_match_cells(m, locale) for m in found])
+            return
+        listed = queries.list_exposures(s, settings=deps.settings, now=deps.clock.now())
+    if not listed:
+        say(ctx, "exposures.none")
+        return
+    zone = deps.settings.zone
+    rows = [
+        [
+            str(e.id),
+            str(i18n.format_value(e.imported_at.astimezone(zone))),
+            e.source,
+            e.reference,
+            *(str(n) for n in (e.entries, e.matched, e.unmatched, e.accounts, e.open, e.rotated)),
+        ]
+        for e in listed
+    ]
+    _table(ctx, LIST_COLUMNS, rows)
+
+
+def _match_cells(m: queries.MatchRow, locale: str) -> list[str]:
+    return [
+        m.employee_id,
+        m.full_name,
+        m.unit,
+        m.system,
+        m.shown,
+        i18n.t(f"exposures.on_{m.matched_on}", locale),
+        i18n.t(f"exposures.status_{m.status}", locale),
+    ]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(exposures_app, name="exposures")
