@@ -14,11 +14,22 @@ from hygiene.web.console import (
     auth,
     compliance,
     deliveries,
+    exposures,
     home,
     imports,
     inventory,
 )
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, home, inventory, imports, deliveries, advisories, compliance, auditlog):
+for _module in (
+    auth,
+    home,
+    inventory,
+    imports,
+    deliveries,
+    advisories,
+    compliance,
+    auditlog,
+    exposures,
+):
     router.include_router(_module.router, prefix="/console")
