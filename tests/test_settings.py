@@ -111,7 +111,7 @@ def test_the_example_config_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
 
     assert settings.timezone == "Asia/Ho_Chi_Minh"
-    assert set(settings.policies) >= {"email", "zalo", "social", "government"}
+    assert set(settings.policies) == {"email", "messaging", "social", "government", "other"}
 
 
 def test_a_lease_shorter_than_two_channel_timeouts_is_refused(

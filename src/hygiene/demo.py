@@ -99,7 +99,7 @@ def district_rows(
         }
         accounts = [
             ("Email công vụ", "email", person["email"]),
-            ("Zalo", "zalo", person["phone"]),
+            ("Zalo", "messaging", person["phone"]),
             ("Hệ thống quản lý văn bản", "government", employee_id.lower()),
         ]
         if rng.random() < 0.6:

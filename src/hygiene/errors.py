@@ -51,23 +51,40 @@ class InvalidInput(HygieneError):
 
 @dataclass(frozen=True)
 class RowProblem:
-    """One bad cell of an imported file: `line` counts the header as line 1."""
+    """One bad cell of an imported file: `line` is the row number the spreadsheet shows,
+    `column` the file's own header text, `value` the offending cell as typed (None when it must
+    not be shown, e.g. a password-looking column) and `field` the import column it maps to."""
 
     line: int
     column: str
     code: str
     params: dict[str, Any] = field(default_factory=dict)
+    value: str | None = None
+    field: str = ""
 
     def render(self, locale: str) -> str:
         from hygiene import i18n
 
         reason = i18n.t(self.code, locale, **self.params)
+        if self.value:
+            return i18n.t(
+                "importer.problem_value",
+                locale,
+                line=self.line,
+                column=self.column,
+                value=self.value,
+                reason=reason,
+            )
         return i18n.t("import.problem", locale, line=self.line, column=self.column, reason=reason)
 
 
 class ImportRejected(HygieneError):
+    """`problems` holds the first entries (at most MAX_PROBLEMS of the importer), `total` counts
+    every one found."""
+
     code = "import.rejected"
 
-    def __init__(self, problems: list[RowProblem]) -> None:
+    def __init__(self, problems: list[RowProblem], total: int | None = None) -> None:
         self.problems = problems
-        super().__init__(count=len(problems))
+        self.total = len(problems) if total is None else total
+        super().__init__(count=self.total)

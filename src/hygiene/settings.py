@@ -65,6 +65,8 @@ class Policy(Section):
     escalate_after_days: int = Field(30, ge=1, le=3650)
     label_vi: str = ""
     label_en: str = ""
+    # Other spellings the import's kind cell accepts for this kind (case and diacritics aside).
+    aliases: list[str] = Field(default_factory=list)
 
     @property
     def periodic(self) -> bool:
@@ -82,10 +84,18 @@ class Policy(Section):
 def default_policies() -> dict[str, Policy]:
     return {
         "email": Policy(rotation_days=90, label_vi="Thư điện tử", label_en="Email"),
-        "zalo": Policy(rotation_days=90, label_vi="Zalo", label_en="Zalo"),
+        "messaging": Policy(
+            rotation_days=90,
+            label_vi="Nhắn tin",
+            label_en="Messaging",
+            aliases=["zalo", "chat", "tin nhắn"],  # "zalo" was a kind of its own before 0009
+        ),
         "social": Policy(rotation_days=90, label_vi="Mạng xã hội", label_en="Social network"),
         "government": Policy(
-            rotation_days=60, label_vi="Hệ thống công vụ", label_en="Government system"
+            rotation_days=60,
+            label_vi="Hệ thống chính quyền",
+            label_en="Government system",
+            aliases=["hệ thống công vụ", "công vụ"],
         ),
         "other": Policy(rotation_days=180, label_vi="Khác", label_en="Other"),
     }
@@ -106,6 +116,19 @@ def _with_profile(policy: Any, default: str) -> Any:
     if isinstance(policy, dict):
         return {**policy, "profile": policy.get("profile") or default}
     return policy
+def _over_default_policies(given: Any) -> Any:
+    """A `[policies.X]` table adds kind X, or overrides only the keys it names for X."""
+    if not isinstance(given, dict):
+        return given
+    merged: dict[str, Any] = {k: p.model_dump() for k, p in default_policies().items()}
+    for kind, table in given.items():
+        if isinstance(table, Policy):
+            table = table.model_dump(exclude_unset=True)
+        if isinstance(table, dict) and isinstance(merged.get(kind), dict):
+            merged[kind] = {**merged[kind], **table}
+        else:
+            merged[kind] = table
+    return merged
 
 
 class Campaign(Section):
@@ -298,7 +321,8 @@ class Settings(BaseSettings):
     @model_validator(mode="before")
     @classmethod
     def _profile_per_kind(cls, data: Any) -> Any:
-        """Every kind without its own `profile` follows `policy.profile`."""
+        """Every kind without its own `profile` follows `policy.profile`; a `[policies.X]`
+        table adds kind X or overrides only the keys it names (the defaults stay)."""
         if not isinstance(data, dict):
             return data
         section = data.get("policy") or {}
@@ -307,9 +331,7 @@ class Settings(BaseSettings):
             if isinstance(section, PolicyDefaults)
             else (section.get("profile") if isinstance(section, dict) else None)
         ) or DIRECTIVE
-        policies = data.get("policies")
-        if policies is None:
-            policies = default_policies()
+        policies = _over_default_policies(data.get("policies") or {})
         if not isinstance(policies, dict):
             return data
         resolved = {kind: _with_profile(p, default) for kind, p in policies.items()}

@@ -5,8 +5,10 @@ with a leading apostrophe, and the apostrophe is removed again on reading, so ex
 no-op and an exported file cannot run commands on the admin's PC.
 """
 
+import codecs
 import csv
 import io
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,14 @@ from hygiene.errors import InvalidInput
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "xlsx")
+HEAD_LINES = 10  # the CSV delimiter is chosen from these; the header is looked for in them too
+# A workbook part may inflate to at most this much. openpyxl holds the shared strings in memory,
+# so they get a smaller allowance; for larger inventories, use CSV (it streams).
+MEMBER_LIMIT = 128 * 1024 * 1024
+SHARED_STRINGS_LIMIT = 32 * 1024 * 1024
+TOTAL_LIMIT = 256 * 1024 * 1024
+RATIO_LIMIT = 100  # spreadsheet XML compresses about 5-20:1; a zip bomb by 1,000:1 and more
+RATIO_FLOOR = 1024 * 1024  # small parts may compress as they like
 
 
 def escape_cell(value: Any) -> Any:
@@ -37,9 +47,11 @@ def unescape_cell(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Sheet:
-    header: list[str]
-    rows: Iterator[tuple[int, list[Any]]]  # (line number counting the header as 1, cells)
-    total: int | None  # rows after the header, when known up front
+    """Rows as read, streamed: (row number as the spreadsheet shows it, cells), title and blank
+    rows included; the importer finds the header among the first ones."""
+
+    rows: Iterator[tuple[int, list[Any]]]
+    total: int | None  # rows in the file, when known up front
 
 
 def read_sheet(path: Path) -> Sheet:
@@ -51,26 +63,51 @@ def read_sheet(path: Path) -> Sheet:
     raise InvalidInput("import.unknown_format", name=path.name)
 
 
+def _decoded_lines(path: Path) -> Iterator[str]:
+    """Lines of a UTF-8 file (BOM or not), one at a time; a bad byte names its offset."""
+    offset = 0
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw, offset = raw[len(codecs.BOM_UTF8) :], len(codecs.BOM_UTF8)
+            if b"\x00" in raw:
+                raise InvalidInput("import.binary", name=path.name)
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                position = offset + exc.start
+                raise InvalidInput("import.not_utf8", name=path.name, position=position) from None
+            offset += len(raw)
+
+
+def _count_lines(path: Path) -> int:
+    count = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count
+
+
 def _read_csv(path: Path) -> Sheet:
-    try:
-        content = path.read_text("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput("import.not_utf8", name=path.name, position=exc.start) from None
-    if "\x00" in content:
-        raise InvalidInput("import.binary", name=path.name)
-    first_line = content.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    lines = list(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))
-    if not lines:
+    lines = _decoded_lines(path)
+    head = list(itertools.islice(lines, HEAD_LINES))
+    if not head:
         raise InvalidInput("import.empty", name=path.name)
-    header, body = lines[0], lines[1:]
+    semicolons = sum(line.count(";") for line in head)
+    delimiter = ";" if semicolons > sum(line.count(",") for line in head) else ","
+    reader = csv.reader(itertools.chain(head, lines), delimiter=delimiter)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
-        for index, cells in enumerate(body, start=2):
-            if any(cell.strip() for cell in cells):
-                yield index, [unescape_cell(cell) for cell in cells]
+        line = 0
+        try:
+            for line, cells in enumerate(reader, start=1):
+                yield line, [unescape_cell(cell) for cell in cells]
+        except csv.Error as exc:
+            raise InvalidInput(
+                "importer.bad_csv", name=path.name, line=line + 1, reason=str(exc)
+            ) from None
 
-    return Sheet([h.strip() for h in header], rows(), len(body))
+    return Sheet(rows(), _count_lines(path))
 
 
 def _xlsx_errors() -> tuple[type[BaseException], ...]:
@@ -93,33 +130,69 @@ def _xlsx_errors() -> tuple[type[BaseException], ...]:
     )
 
 
+def check_zip_members(path: Path) -> None:
+    """Refuse a workbook whose parts would inflate past the limits, before any is inflated.
+
+    The sizes checked are the ones the zip declares. They also bound what is actually inflated:
+    zipfile stops a member's output at its declared size (and then fails its CRC check), so a
+    forged small size cannot smuggle a large part through openpyxl."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except _xlsx_errors() as exc:
+        raise InvalidInput("import.bad_xlsx", name=path.name, reason=str(exc)) from None
+    total = 0
+    for member in members:
+        limit = (
+            SHARED_STRINGS_LIMIT
+            if member.filename.endswith("sharedStrings.xml")
+            else (MEMBER_LIMIT)
+        )
+        total += member.file_size
+        if member.file_size > limit or total > TOTAL_LIMIT:
+            raise InvalidInput(
+                "importer.xlsx_too_big",
+                name=path.name,
+                member=member.filename,
+                size=max(member.file_size, total) // 1_000_000,
+                limit=(limit if member.file_size > limit else TOTAL_LIMIT) // 1_000_000,
+            )
+        ratio = member.file_size // max(member.compress_size, 1)
+        if member.file_size > RATIO_FLOOR and ratio > RATIO_LIMIT:
+            raise InvalidInput(
+                "importer.xlsx_ratio",
+                name=path.name,
+                member=member.filename,
+                ratio=ratio,
+                limit=RATIO_LIMIT,
+            )
+
+
 def _read_xlsx(path: Path) -> Sheet:
     from openpyxl import load_workbook
 
+    check_zip_members(path)
     errors = _xlsx_errors()
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
         iterator = sheet.iter_rows(values_only=True)
-        header = ["" if cell is None else str(cell).strip() for cell in next(iterator)]
-        total = (sheet.max_row - 1) if sheet.max_row else None
-    except StopIteration:
-        raise InvalidInput("import.empty", name=path.name) from None
+        total = sheet.max_row or None
     except errors as exc:
         raise InvalidInput("import.bad_xlsx", name=path.name, reason=str(exc)) from None
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
-            for index, cells in enumerate(iterator, start=2):
-                values = [_xlsx_value(cell) for cell in cells]
-                if any(str(v).strip() for v in values):
-                    yield index, values
+            for index, cells in enumerate(iterator, start=1):
+                yield index, [_xlsx_value(cell) for cell in cells]
         except errors as exc:
             raise InvalidInput("import.bad_xlsx", name=path.name, reason=str(exc)) from None
         finally:
             workbook.close()
 
-    return Sheet(header, rows(), total)
+    return Sheet(rows(), total)
 
 
 def _xlsx_value(cell: Any) -> Any:

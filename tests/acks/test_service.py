@@ -43,7 +43,7 @@ def test_it_sets_the_rotation_date_of_the_listed_accounts(
     session: Session, settings: Settings, official_id: int
 ) -> None:
     mail = f.account(session, official_id, rotated=date(2025, 11, 1))
-    zalo = f.account(session, official_id, kind="zalo", system="Zalo", login="0912345678")
+    zalo = f.account(session, official_id, kind="messaging", system="Zalo", login="0912345678")
     other = f.account(session, official_id, kind="social", system="Facebook", login="huong.fb")
     _, code = sent_message(session, official_id, payload=f"{mail.id},{zalo.id}")
 
@@ -61,7 +61,7 @@ def test_it_writes_one_acknowledgement_row_per_account(
     session: Session, settings: Settings, official_id: int
 ) -> None:
     a = f.account(session, official_id)
-    b = f.account(session, official_id, kind="zalo", system="Zalo", login="z")
+    b = f.account(session, official_id, kind="messaging", system="Zalo", login="z")
     message, code = sent_message(session, official_id, payload=f"{a.id},{b.id}")
 
     use(session, settings, code)

@@ -21,7 +21,7 @@ def _district(engine: Engine) -> None:
         for n in range(3):
             who = f.ident(f.official(session, unit, f"CB00{n}"))
             f.account(session, who, rotated=date(2026, 1, 1))
-            f.account(session, who, kind="zalo", system="Zalo", login="0912", rotated=None)
+            f.account(session, who, kind="messaging", system="Zalo", login="0912", rotated=None)
 
 
 def _plan(engine: Engine, settings: Settings, key: bytes, campaign: str = "rotation") -> int:

@@ -86,4 +86,4 @@ def test_vietnamese_headers_and_yes_no(session: Session, tmp_path: Path, audit_k
     )
 
     assert rows[0][:3] == ["Mã cán bộ", "Họ và tên", "Đơn vị"]
-    assert rows[1][9:] == ["15/01/2026", "có"]
+    assert rows[1][9:] == ["15/01/2026", "có", ""]

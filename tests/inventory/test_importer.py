@@ -9,12 +9,14 @@ from hygiene.audit import service as audit
 from hygiene.errors import ImportRejected, InvalidInput
 from hygiene.inventory import importer
 from hygiene.inventory.models import Account, Official, Unit
+from hygiene.inventory.kinds import KindNames
 from hygiene.inventory.schemas import ValidationContext
+from hygiene.settings import default_policies
 from tests.conftest import NOW
 from tests.helpers import HEADER, ROWS, snapshot, write_csv, write_xlsx
 
 CONTEXT = ValidationContext(
-    today=date(2026, 3, 2), kinds=["email", "zalo", "social", "government", "other"]
+    today=date(2026, 3, 2), kinds=KindNames.from_policies(default_policies())
 )
 
 
@@ -144,7 +146,19 @@ def test_it_rejects_bad_rows_naming_line_and_column_and_changes_nothing(
             "31/02/2026",
             "maybe",
         ],
-        ["CB004", "", "Phòng Nội vụ", "a@b.vn", "", "vi", "Zalo", "chat", "x", "01/01/2030", "no"],
+        [
+            "CB004",
+            "",
+            "Phòng Nội vụ",
+            "a@b.vn",
+            "",
+            "vi",
+            "Zalo",
+            "banking",
+            "x",
+            "01/01/2030",
+            "no",
+        ],
     ]
     with pytest.raises(ImportRejected) as caught:
         run_import(session, write_csv(tmp_path / "bad.csv", bad), audit_key)
@@ -207,7 +221,8 @@ def test_it_names_missing_required_columns(
     with pytest.raises(ImportRejected) as caught:
         run_import(session, path, audit_key)
 
-    assert {p.column for p in caught.value.problems} == {"system", "kind"}
+    assert {p.field for p in caught.value.problems} == {"system"}
+    assert caught.value.problems[0].column == "Hệ thống / system"
 
 
 def test_dry_run_reports_changes_and_writes_nothing(

@@ -21,7 +21,9 @@ def test_phones_become_e164(raw: object, expected: str | None) -> None:
     assert values.phone(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["0912", "12345", "+84 0912345678", "09123456789012", "abc"])
+@pytest.mark.parametrize(
+    "raw", ["0912", "12345", "09123456789012", "abc", "0123 456 789", "+84 12", "0912-34a-678"]
+)
 def test_bad_phones_are_refused(raw: str) -> None:
     with pytest.raises(values.FieldError, match=r"phone\.invalid"):
         values.phone(raw)

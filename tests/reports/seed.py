@@ -70,7 +70,7 @@ def seed(session: Session) -> None:
     on_time = f.account(session, f.ident(huong), rotated=date(2026, 2, 20))
     on_time.mfa = True
     zalo = f.account(
-        session, f.ident(huong), kind="zalo", system="Zalo", login="0912", browser_saved=True
+        session, f.ident(huong), kind="messaging", system="Zalo", login="0912", browser_saved=True
     )
     f.account(session, f.ident(gone), rotated=None, login="gone@xa.example")
     f.account(session, f.ident(nam), kind="government", system="Một cửa", rotated=date(2025, 12, 1))

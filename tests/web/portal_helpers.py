@@ -22,7 +22,7 @@ def make_official(session: Session, employee_id: str = "CB001") -> int:
     )
     oid = f.ident(official)
     f.account(session, oid, login="lo.hoa@xa.example")
-    f.account(session, oid, kind="zalo", system="Zalo", login="0912345678", browser_saved=True)
+    f.account(session, oid, kind="messaging", system="Zalo", login="0912345678", browser_saved=True)
     session.commit()
     return oid
 

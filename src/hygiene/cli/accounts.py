@@ -42,7 +42,7 @@ def accounts_add(
     ctx: typer.Context,
     official: Annotated[str, typer.Option(help="Mã cán bộ / Employee id")],
     system: Annotated[str, typer.Option(help="Ví dụ «Email công vụ» / e.g. 'Zalo'")],
-    kind: Annotated[str, typer.Option(help="email | zalo | social | government | other")],
+    kind: Annotated[str, typer.Option(help="email | messaging | social | government | other")],
     login: Annotated[str, typer.Option(help="Tên đăng nhập (không phải mật khẩu) / Login")] = "",
     last_rotated: Annotated[str | None, typer.Option(help="dd/mm/yyyy")] = None,
     mfa: Annotated[bool, typer.Option("--mfa/--no-mfa")] = False,

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from hygiene import db, i18n
 from hygiene.bootstrap import Deps, build_deps
 from hygiene.errors import HygieneError, InvalidInput
+from hygiene.inventory.kinds import KindNames
 from hygiene.inventory.schemas import ValidationContext, problems_of
 from hygiene.settings import Settings, load_settings
 from hygiene.tabular import escape_cell
@@ -159,7 +160,9 @@ def validation_context(ctx: typer.Context) -> ValidationContext:
     deps = state(ctx).deps
     today = deps.clock.now().astimezone(deps.settings.zone).date()
     return ValidationContext(
-        today=today, kinds=deps.settings.kinds, default_locale=deps.settings.locale
+        today=today,
+        kinds=KindNames.from_policies(deps.settings.policies),
+        default_locale=deps.settings.locale,
     )
 
 

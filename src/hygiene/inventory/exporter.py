@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from hygiene.i18n import format_date
-from hygiene.inventory.importer import COLUMNS, VI_HEADERS
+from hygiene.inventory.columns import COLUMNS, VI_HEADERS
 from hygiene.inventory.models import Account, Official, Unit
 from hygiene.tabular import write_sheet
 
@@ -33,6 +33,7 @@ def rows(session: Session, *, lang: str = "en") -> Iterator[list[Any]]:
             col(Account.login),
             col(Account.last_rotated_on),
             col(Account.mfa),
+            col(Unit.head_official_id) == col(Official.id),
         )
         .join(Official, col(Official.id) == col(Account.official_id))
         .join(Unit, col(Unit.id) == col(Official.unit_id))
@@ -40,11 +41,12 @@ def rows(session: Session, *, lang: str = "en") -> Iterator[list[Any]]:
         .execution_options(yield_per=5_000)
     )
     for row in session.execute(query):
-        *head, last_rotated, mfa = row
+        *head, last_rotated, mfa, is_head = row
         yield [
             *("" if v is None else v for v in head),
             format_date(last_rotated) if last_rotated else "",
             yes if mfa else no,
+            yes if is_head else "",  # blank: not a head, and import keeps what is stored
         ]
 
 

@@ -1,19 +1,30 @@
 """Validated input models (not tables). Pass a ValidationContext as pydantic's `context`."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypedDict
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from hygiene.inventory import values
+from hygiene.inventory.kinds import KindNames
 
 
 @dataclass(frozen=True)
 class ValidationContext:
+    """`kinds`: KindNames.from_policies(settings.policies) (labels and aliases accepted), or
+    plain kind names."""
+
     today: date
-    kinds: list[str]
+    kinds: KindNames | Sequence[str]
     default_locale: str = "vi"
+
+    @property
+    def kind_names(self) -> KindNames:
+        if isinstance(self.kinds, KindNames):
+            return self.kinds
+        return KindNames.of(self.kinds)
 
 
 def _ctx(info: ValidationInfo) -> ValidationContext:
@@ -60,7 +71,7 @@ class OfficialFields(_Strict):
     @field_validator("employee_id", mode="before")
     @classmethod
     def _employee_id(cls, v: object) -> str:
-        return values.text(v, max_length=64)
+        return values.employee_id(v)
 
     @field_validator("full_name", "unit", mode="before")
     @classmethod
@@ -85,7 +96,8 @@ class OfficialFields(_Strict):
 
 class AccountFields(_Strict):
     system: str
-    kind: str
+    # Blank: inferred from the system name, and then an existing account keeps its stored kind.
+    kind: str = Field("", validate_default=True)
     login: str = ""
     last_rotated: date | None = None
     mfa: bool = False
@@ -98,7 +110,10 @@ class AccountFields(_Strict):
     @field_validator("kind", mode="before")
     @classmethod
     def _kind(cls, v: object, info: ValidationInfo) -> str:
-        return values.kind(v, kinds=_ctx(info).kinds)
+        names = _ctx(info).kind_names
+        if str(v or "").strip():
+            return names.match(v)
+        return names.infer(str(info.data.get("system", "")))
 
     @field_validator("login", mode="before")
     @classmethod
@@ -117,7 +132,15 @@ class AccountFields(_Strict):
 
 
 class InventoryRow(OfficialFields, AccountFields):
-    """One spreadsheet row: an official and one of their accounts."""
+    """One spreadsheet row: an official and one of their accounts. `unit_head` (có/không)
+    says whether the official heads their unit; blank leaves the unit's head as stored."""
+
+    unit_head: bool | None = None
+
+    @field_validator("unit_head", mode="before")
+    @classmethod
+    def _unit_head(cls, v: object) -> bool:
+        return values.yes_no(v)
 
 
 class OfficialCreate(OfficialFields):

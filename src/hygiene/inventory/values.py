@@ -7,9 +7,17 @@ catalogue, so the importer and the API report the same reason in the reader's la
 import re
 import unicodedata
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
+import phonenumbers
+
 _PHONE_NOISE = re.compile(r"[\s.\-()]")
+_PHONE_CHARS = re.compile(r"\+?[\d\s.\-()]+")
+_MOBILE_TYPES = (
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _VN_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
@@ -34,29 +42,65 @@ def text(value: object, *, max_length: int, required: bool = True) -> str:
 
 
 def phone(value: object) -> str | None:
-    """Vietnamese numbers as 09…, 84…, +84… (spaces, dots, dashes allowed) → E.164."""
-    raw = _PHONE_NOISE.sub("", str(value or ""))
+    """A phone number in any usual Vietnamese spelling (09…, 84…, +84…, 024 …) → E.164.
+
+    Parsed and validated with `phonenumbers` (Vietnam as the default region), so a number of the
+    wrong length or an unassigned prefix is refused here rather than by the SMS gateway."""
+    raw = str(value or "").strip()
     if not raw:
         return None
     if isinstance(value, int) and not raw.startswith(("0", "84")):
         raw = "0" + raw  # a spreadsheet that stored the number as a number dropped its 0
-    if raw.startswith("+"):
-        digits = raw[1:]
-    elif raw.startswith("84") and len(raw) >= 11:
-        digits = raw
-    elif raw.startswith("0"):
-        digits = "84" + raw[1:]
-    else:
+    if not _PHONE_CHARS.fullmatch(raw):
         raise FieldError("phone.invalid")
-    if not digits.isdigit():
+    digits = _PHONE_NOISE.sub("", raw)
+    if digits.startswith("84") and len(digits) >= 11:
+        digits = "+" + digits  # 84912345678: the country code without its +
+    try:
+        parsed = phonenumbers.parse(digits, "VN")
+    except phonenumbers.NumberParseException:
+        raise FieldError("phone.invalid") from None
+    if not phonenumbers.is_valid_number(parsed):
         raise FieldError("phone.invalid")
-    if digits.startswith("84"):
-        national = digits[2:]
-        if not (9 <= len(national) <= 10) or national.startswith("0"):
-            raise FieldError("phone.invalid")
-    elif not 8 <= len(digits) <= 15:
-        raise FieldError("phone.invalid")
-    return "+" + digits
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+@lru_cache(maxsize=4096)
+def is_mobile(e164: str) -> bool:
+    """Whether an E.164 number can receive SMS: a mobile number, not a landline."""
+    try:
+        parsed = phonenumbers.parse(e164, "VN")
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(parsed) in _MOBILE_TYPES
+
+
+def employee_id(value: object) -> str:
+    """NFKC-normalised; letters, digits and - _ . / only, all letters from one script.
+
+    Refuses what a person cannot see or tell apart: zero-width and control characters, and a
+    look-alike letter from another script (a Cyrillic М among Latin letters)."""
+    raw = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
+    if not raw:
+        raise FieldError("value.required")
+    if len(raw) > 64:
+        raise FieldError("value.too_long", max=64)
+    for position, char in enumerate(raw, start=1):
+        if char != " " and unicodedata.category(char)[0] in "CZ":
+            raise FieldError(
+                "employee_id.invisible", position=position, codepoint=f"U+{ord(char):04X}"
+            )
+        if not (char.isalnum() or char in "-_./"):
+            raise FieldError("employee_id.bad_char", position=position, char=char)
+    scripts = sorted({_script(c) for c in raw if c.isalpha()})
+    if len(scripts) > 1:
+        raise FieldError("employee_id.mixed_script", scripts=", ".join(scripts))
+    return raw
+
+
+def _script(char: str) -> str:
+    """The script of a letter, from its Unicode name ("CYRILLIC CAPITAL LETTER EM")."""
+    return unicodedata.name(char, "UNKNOWN").split(" ", 1)[0]
 
 
 def email(value: object) -> str | None:
@@ -124,13 +168,6 @@ def locale(value: object, *, default: str) -> str:
     if raw in aliases:
         return aliases[raw]
     raise FieldError("locale.invalid")
-
-
-def kind(value: object, *, kinds: list[str]) -> str:
-    raw = str(value or "").strip().lower()
-    if raw not in kinds:
-        raise FieldError("kind.invalid", allowed=", ".join(kinds))
-    return raw
 
 
 def fold_ascii(value: str) -> str:

@@ -2,13 +2,15 @@
 
 The official's preferred channels come first, in their order, when the channel is configured
 and the official has an address for it. First-run safety: when none of them is configured, the
-message goes to the file channel (var/outbox/) instead of nowhere. Redirect mode sends every
+message goes to the file channel (var/outbox/) instead of nowhere. SMS goes to mobile numbers
+only: a landline (flagged with a warning at import) is skipped for the next channel. Redirect mode sends every
 message to `delivery.redirect_to` (a trial: nobody real is disturbed).
 """
 
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from hygiene.inventory import values
 from hygiene.inventory.models import Official
 
 FILE = "file"
@@ -25,6 +27,8 @@ class Route:
 
 
 def _address(channel: str, email: str | None, phone: str | None) -> str | None:
+    if channel == "sms":
+        return phone if phone and values.is_mobile(phone) else None  # a landline gets no SMS
     if channel in PHONE_CHANNELS:
         return phone
     if channel in EMAIL_CHANNELS:

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from hygiene.bootstrap import Deps
 from hygiene.campaigns.service import clockless
 from hygiene.campaigns.stages import Clockless
+from hygiene.inventory.kinds import KindNames
 from hygiene.inventory.schemas import ValidationContext
 
 T = TypeVar("T")
@@ -30,7 +31,7 @@ class Page(BaseModel, Generic[T]):
 def validation_context(deps: Deps) -> ValidationContext:
     return ValidationContext(
         today=report_clock(deps).today,
-        kinds=deps.settings.kinds,
+        kinds=KindNames.from_policies(deps.settings.policies),
         default_locale=deps.settings.locale,
     )
 

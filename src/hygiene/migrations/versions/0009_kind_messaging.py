@@ -1,0 +1,24 @@
+"""account kind zalo becomes messaging (Zalo, Messenger, Telegram, Viber…)
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-01
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0009"
+down_revision: str | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.execute("UPDATE account SET kind = 'messaging' WHERE kind = 'zalo'")
+
+
+def downgrade() -> None:
+    # Only the Zalo accounts were "zalo" before: other messaging apps stay "messaging".
+    op.execute("UPDATE account SET kind = 'zalo' WHERE kind = 'messaging' AND system = 'Zalo'")
