@@ -76,7 +76,10 @@ def test_a_rejected_import_prints_each_problem_on_one_line_and_exits_1(
     assert (
         result.stderr.splitlines()[0] == "Lỗi: Tệp bị từ chối: 1 lỗi. Cơ sở dữ liệu không thay đổi."
     )
-    assert result.stderr.splitlines()[1] == "dòng 3, cột «email», giá trị «nam@»: địa chỉ email không hợp lệ"
+    assert (
+        result.stderr.splitlines()[1]
+        == "dòng 3, cột «email», giá trị «nam@»: địa chỉ email không hợp lệ"
+    )
     assert "Traceback" not in result.output
     assert json.loads(listed.stdout) == []
 

@@ -34,7 +34,9 @@ def office_workbook(path: Path, rows: list[list[object]]) -> Path:
     sheet.merge_cells("A1:H1")
     sheet["A2"] = "DANH SÁCH TÀI KHOẢN CỦA CÁN BỘ, CÔNG CHỨC NĂM 2026"
     sheet.merge_cells("A2:H2")
-    for column, title in zip("ABCD", ["Mã cán bộ", "Họ và tên", "Đơn vị", "Số điện thoại"]):
+    for column, title in zip(
+        "ABCD", ["Mã cán bộ", "Họ và tên", "Đơn vị", "Số điện thoại"], strict=True
+    ):
         sheet[f"{column}4"] = title
         sheet.merge_cells(f"{column}4:{column}5")
     sheet["E4"] = "Tài khoản"

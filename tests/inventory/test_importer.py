@@ -8,8 +8,8 @@ from sqlmodel import Session
 from hygiene.audit import service as audit
 from hygiene.errors import ImportRejected, InvalidInput
 from hygiene.inventory import importer
-from hygiene.inventory.models import Account, Official, Unit
 from hygiene.inventory.kinds import KindNames
+from hygiene.inventory.models import Account, Official, Unit
 from hygiene.inventory.schemas import ValidationContext
 from hygiene.settings import default_policies
 from tests.conftest import NOW

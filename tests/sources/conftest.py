@@ -47,7 +47,7 @@ def inventory(engine: Engine) -> dict[str, int]:
             )
             ids[login] = row_id(account.id)
         factories.account(
-            session, ids and row_id(official.id), system="Zalo", kind="zalo", login="lan"
+            session, ids and row_id(official.id), system="Zalo", kind="messaging", login="lan"
         )
         session.commit()
     return ids

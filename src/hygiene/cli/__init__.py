@@ -44,9 +44,10 @@ class _Group(TyperGroup):
             locale = state(ctx).locale
             typer.echo(i18n.t("cli.error", locale, message=exc.render(locale)), err=True)
             if isinstance(exc, ImportRejected):
-                for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
+                shown = exc.problems[:MAX_PROBLEMS_SHOWN]
+                for problem in shown:
                     typer.echo(problem.render(locale), err=True)
-                hidden = len(exc.problems) - MAX_PROBLEMS_SHOWN
+                hidden = exc.total - len(shown)
                 if hidden > 0:
                     typer.echo(i18n.t("import.more", locale, count=hidden), err=True)
             raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None

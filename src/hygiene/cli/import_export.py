@@ -53,7 +53,12 @@ def import_(
             s.rollback()
     if result.ignored_columns:
         say(ctx, "import.ignored", err=True, columns=", ".join(result.ignored_columns))
-    counts = {k: v for k, v in vars(result).items() if type(v) is int}
+    for warning in result.warnings:
+        typer.echo(i18n.t(warning.code, state(ctx).locale, **warning.params), err=True)
+    if result.warnings_total > len(result.warnings):
+        more = result.warnings_total - len(result.warnings)
+        say(ctx, "importer.landlines_more", err=True, count=more)
+    counts = result.counts()
     typer.echo(i18n.t("import.dry_run" if dry_run else "import.done", state(ctx).locale, **counts))
 
 

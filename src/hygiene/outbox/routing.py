@@ -3,8 +3,8 @@
 The official's preferred channels come first, in their order, when the channel is configured
 and the official has an address for it. First-run safety: when none of them is configured, the
 message goes to the file channel (var/outbox/) instead of nowhere. SMS goes to mobile numbers
-only: a landline (flagged with a warning at import) is skipped for the next channel. Redirect mode sends every
-message to `delivery.redirect_to` (a trial: nobody real is disturbed).
+only: a landline (flagged with a warning at import) is skipped for the next channel. Redirect
+mode sends every message to `delivery.redirect_to` (a trial: nobody real is disturbed).
 """
 
 from collections.abc import Collection

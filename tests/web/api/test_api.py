@@ -57,10 +57,13 @@ def test_a_bad_spreadsheet_is_refused_with_every_bad_cell(
         {
             "line": 3,
             "column": "phone",
+            "field": "phone",
+            "value": "12",
             "code": "phone.invalid",
             "message": response.json()["problems"][0]["message"],
         }
     ]
+    assert response.json()["total"] == 1
     assert snapshot(engine) == before
 
 

@@ -1,7 +1,8 @@
 """/api/v1/import: a spreadsheet upload with the CLI's validation and all-or-nothing rule.
 
-A rejected file answers 422 with every bad cell ({line, column, code, message}); the database is
-left unchanged. The console's upload page uses the same `import_upload`.
+A rejected file answers 422 with the first 200 bad cells ({line, column, field, value, code,
+message}) and `total`, the count of every one; the database is left unchanged. The console's
+upload page uses the same `import_upload`.
 """
 
 import tempfile
@@ -30,12 +31,18 @@ def problem_dicts(problems: list[RowProblem], locale: str) -> list[dict[str, Any
     return [
         {
             "line": p.line,
-            "column": p.column,
+            "column": p.column,  # the file's own header text
+            "field": p.field,  # the import column it maps to
+            "value": p.value,
             "code": p.code,
             "message": i18n.t(p.code, locale, **p.params),
         }
         for p in problems
     ]
+
+
+def result_dict(result: importer.ImportResult, locale: str) -> dict[str, Any]:
+    return {**asdict(result), "warnings": problem_dicts(result.warnings, locale)}
 
 
 async def read_upload(upload: UploadFile) -> tuple[str, bytes]:
@@ -85,6 +92,7 @@ async def import_spreadsheet(
             "error": exc.code,
             "message": exc.render(locale),
             "problems": problem_dicts(exc.problems, locale),
+            "total": exc.total,
         }
         return JSONResponse(body, status_code=422)
-    return asdict(result)
+    return result_dict(result, locale)

@@ -1,21 +1,20 @@
 """/console/import: upload the inventory spreadsheet; bad rows are listed (line, column, reason)
 and nothing changes until a corrected file goes through (the importer's all-or-nothing rule)."""
 
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from hygiene.errors import HygieneError, ImportRejected
-from hygiene.inventory.importer import COLUMNS, REQUIRED, VI_HEADERS
-from hygiene.web.api.imports import import_upload, problem_dicts, read_upload
+from hygiene.inventory.importer import COLUMNS, MAX_PROBLEMS, REQUIRED, VI_HEADERS
+from hygiene.web.api.imports import import_upload, problem_dicts, read_upload, result_dict
 from hygiene.web.auth import AdminDep, Principal
 from hygiene.web.console.common import Csrf, page
 from hygiene.web.deps import DepsDep, LocaleDep, SessionDep
 
 router = APIRouter(prefix="/import")
-MAX_SHOWN = 500
+MAX_SHOWN = MAX_PROBLEMS
 
 
 def _form(
@@ -71,9 +70,10 @@ async def upload(
             file_name=name,
             error=exc.render(locale),
             problems=problems[:MAX_SHOWN],
-            hidden=max(0, len(problems) - MAX_SHOWN),
+            hidden=max(0, exc.total - min(len(problems), MAX_SHOWN)),
         )
     except HygieneError as exc:
         session.rollback()
         return _form(request, locale, principal, 400, file_name=name, error=exc.render(locale))
-    return _form(request, locale, principal, file_name=name, result=asdict(result))
+    shown = result_dict(result, locale)
+    return _form(request, locale, principal, file_name=name, result=shown)
