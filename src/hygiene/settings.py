@@ -116,6 +116,8 @@ def _with_profile(policy: Any, default: str) -> Any:
     if isinstance(policy, dict):
         return {**policy, "profile": policy.get("profile") or default}
     return policy
+
+
 def _over_default_policies(given: Any) -> Any:
     """A `[policies.X]` table adds kind X, or overrides only the keys it names for X."""
     if not isinstance(given, dict):
