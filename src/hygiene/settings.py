@@ -88,7 +88,7 @@ def default_policies() -> dict[str, Policy]:
             rotation_days=90,
             label_vi="Nhắn tin",
             label_en="Messaging",
-            aliases=["zalo", "chat", "tin nhắn"],  # "zalo" was a kind of its own before 0010
+            aliases=["zalo", "chat", "tin nhắn"],  # "zalo" was a kind of its own before 0011
         ),
         "social": Policy(rotation_days=90, label_vi="Mạng xã hội", label_en="Social network"),
         "government": Policy(

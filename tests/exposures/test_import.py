@@ -36,7 +36,7 @@ def district(session: Session) -> dict[str, int]:
     feb = date(2026, 2, 1)
     ids = {
         "hoa_mail": f.ident(f.account(session, hoa, login="lo.hoa@xa.example", rotated=feb)),
-        "hoa_zalo": f.ident(f.account(session, hoa, kind="zalo", system="Zalo", login="")),
+        "hoa_zalo": f.ident(f.account(session, hoa, kind="messaging", system="Zalo", login="")),
         "duc_fb": f.ident(
             f.account(session, duc, kind="social", system="Facebook", login="ducfb86")
         ),

@@ -1,4 +1,4 @@
-"""Migration 0010: the old `zalo` kind becomes `messaging`."""
+"""Migration 0011: the old `zalo` kind becomes `messaging`."""
 
 from pathlib import Path
 

@@ -3,8 +3,9 @@
 Matching is one read of the inventory's identifiers (columns, not ORM objects) intersected with
 the list as sets: an identifier matches an account when it equals the account's login, or the
 official's email and the account is of kind "email", or the official's phone and the account is
-of kind "zalo" (normal forms as in hygiene.exposures.reader; hashed entries against the digests
-of those forms, computed only for the digest kinds the list uses). One import, one transaction:
+of kind "messaging" (Zalo, Viber… sign in by phone; normal forms as in
+hygiene.exposures.reader; hashed entries against the digests of those forms, computed only for
+the digest kinds the list uses). One import, one transaction:
 
   * an `exposure` row with the counts; one `exposure_match` per matched account, holding the
     masked identifier only; unmatched entries are counted, never stored;
@@ -74,7 +75,7 @@ def _identifiers(session: Session) -> Iterator[tuple[str, str, int, int]]:
             yield form, kind_of, account_id, official_id
         if email and kind == "email":
             yield email.lower(), "email", account_id, official_id
-        if phone and kind == "zalo":
+        if phone and kind == "messaging":
             yield phone, "phone", account_id, official_id
 
 
