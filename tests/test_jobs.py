@@ -4,10 +4,13 @@ import asyncio
 
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import func
+from sqlmodel import Session, select
 
 from hygiene import jobs
 from hygiene.bootstrap import Deps
 from hygiene.channels.memory import MemoryChannel
+from hygiene.reports.models import ComplianceSnapshot
 from hygiene.settings import Campaign, Campaigns
 
 
@@ -20,6 +23,7 @@ def test_it_has_one_plan_job_per_enabled_campaign_and_a_deliver_job(deps: Deps) 
         "plan:digest",
         "plan:escalation",
         "plan:rotation",
+        "report:snapshot",
     ]
 
 
@@ -65,3 +69,25 @@ def test_it_starts_and_stops_inside_an_event_loop(deps: Deps) -> None:
 
 def test_its_plan_job_plans_through_the_service(deps: Deps) -> None:
     assert jobs.plan_job(deps, "digest") == 0
+
+
+def test_its_snapshot_job_runs_daily_and_at_start(deps: Deps) -> None:
+    job = jobs.build_scheduler(deps, {}).get_job("report:snapshot")
+    assert isinstance(job.trigger, CronTrigger)
+    assert "hour='23'" in str(job.trigger)
+    assert job.next_run_time is not None
+
+
+def test_its_snapshot_job_stores_one_row_per_unit(deps: Deps) -> None:
+    from tests import factories as f
+
+    with Session(deps.engine) as session:
+        f.unit(session, "Phòng Nội vụ")
+        f.unit(session, "Phòng Tư pháp")
+        session.commit()
+
+    taken = jobs.snapshot_job(deps)
+
+    with Session(deps.engine) as session:
+        assert session.exec(select(func.count()).select_from(ComplianceSnapshot)).one() == 2
+    assert taken.units == 2

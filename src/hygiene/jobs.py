@@ -14,6 +14,7 @@ import logging
 import os
 import socket
 import uuid
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -25,9 +26,12 @@ from hygiene.channels.base import Channel
 from hygiene.clock import Clock
 from hygiene.db import session_scope
 from hygiene.outbox.delivery import Deliverer, DeliveryReport
+from hygiene.reports import snapshot
+from hygiene.reports.compliance import clock_at
 
 log = logging.getLogger(__name__)
 DELIVER_JOB = "deliver"
+SNAPSHOT_JOB = "report:snapshot"
 # Given on every job too: a job added before start() shows its own options, not the defaults.
 JOB_OPTIONS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
 
@@ -50,6 +54,20 @@ def plan_job(deps: Deps, campaign: str) -> int:
         )
     log.info("planned %s: %d message(s)", campaign, result.planned)
     return result.planned
+
+
+def snapshot_job(deps: Deps) -> snapshot.Taken:
+    """Store today's compliance snapshot (replacing an earlier one of the same day)."""
+    now = deps.clock.now()
+    with session_scope(deps.engine) as session:
+        taken = snapshot.take(
+            session,
+            policies=deps.settings.policies,
+            at=clock_at(deps.settings, now),
+            now=now,
+        )
+    log.info("compliance snapshot of %s: %d unit(s)", taken.day.isoformat(), taken.units)
+    return taken
 
 
 async def deliver_job(deliverer: Deliverer) -> DeliveryReport:
@@ -89,6 +107,7 @@ def build_scheduler(
             replace_existing=True,
             **JOB_OPTIONS,
         )
+    _add_snapshot_job(scheduler, deps)
     scheduler.add_job(
         deliver_job,
         IntervalTrigger(seconds=deps.settings.delivery.interval_seconds, timezone=zone),
@@ -99,3 +118,21 @@ def build_scheduler(
         **JOB_OPTIONS,
     )
     return scheduler
+
+
+def _add_snapshot_job(scheduler: AsyncIOScheduler, deps: Deps) -> None:
+    """Daily by its cron, and once when the scheduler starts (a day missed while stopped)."""
+    job = deps.settings.reports.snapshot
+    if not job.enabled:
+        return
+    zone = deps.settings.zone
+    scheduler.add_job(
+        snapshot_job,
+        CronTrigger.from_crontab(job.cron, timezone=zone),
+        id=SNAPSHOT_JOB,
+        name="compliance snapshot",
+        kwargs={"deps": deps},
+        next_run_time=datetime.now(UTC),  # the real start, whatever clock the deps carry
+        replace_existing=True,
+        **JOB_OPTIONS,
+    )

@@ -11,6 +11,7 @@ from hygiene.incidents.models import IncidentReport
 from hygiene.inventory.models import Account, Official, Unit
 from hygiene.outbox.models import DeliveryAttempt, Message
 from hygiene.portal.models import PortalCode
+from hygiene.reports.models import ComplianceSnapshot
 from hygiene.sources.models import SourceEntry, SourceRun
 from hygiene.users.models import ApiToken, ConsoleUser, Throttle, WebSession
 
@@ -22,6 +23,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "ChannelToken",
+    "ComplianceSnapshot",
     "ConsoleUser",
     "DeliveryAttempt",
     "Device",

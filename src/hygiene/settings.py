@@ -259,6 +259,12 @@ class Channels(Section):
     file: FileChannel = FileChannel()
 
 
+class Reports(Section):
+    # The daily compliance snapshot (hygiene.reports.snapshot); it also runs when the
+    # scheduler starts. Late in the day, so a day's row shows how the day ended.
+    snapshot: Campaign = Campaign(cron="50 23 * * *")
+
+
 class Messages(Section):
     include_portal_address: bool = False
     portal_address: str | None = None
@@ -319,6 +325,7 @@ class Settings(BaseSettings):
     breach: Breach = Breach()
     security: Security = Security()
     metrics: Metrics = Metrics()
+    reports: Reports = Reports()
 
     @model_validator(mode="before")
     @classmethod

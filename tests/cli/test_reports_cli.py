@@ -41,3 +41,19 @@ def test_a_bad_as_of_date_is_refused(run_cli) -> None:  # type: ignore[no-untype
     printed = run_cli("report", "compliance", "--as-of", "31/02/2026")
 
     assert printed.exit_code == 2
+
+
+def test_report_snapshot_stores_todays_figures_once(run_cli, session: Session) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from hygiene.reports.models import ComplianceSnapshot
+
+    seed(session)
+
+    first = run_cli("report", "snapshot")
+    again = run_cli("report", "snapshot")
+
+    assert first.exit_code == 0, first.output
+    assert again.stdout.strip().endswith(": 3 đơn vị.")
+    assert session.exec(select(func.count()).select_from(ComplianceSnapshot)).one() == 3

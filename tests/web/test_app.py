@@ -137,3 +137,34 @@ def test_metrics_count_messages_by_status_and_the_oldest_pending(
     ]
     assert families["hygiene_oldest_pending_seconds"].samples[0].value == 7200.0
     assert families["hygiene_ack_rate"].samples[0].value == 0.0
+
+
+def test_metrics_read_the_inventory_counts_from_the_latest_snapshot(
+    client: TestClient, session: Session, deps: Deps
+) -> None:
+    from hygiene.reports import compliance, snapshot
+    from tests.reports.seed import seed
+
+    seed(session)
+
+    def gauges() -> dict[str, float]:
+        text = client.get("/metrics").text
+        return {f.name: f.samples[0].value for f in text_string_to_metric_families(text)
+                if f.name.startswith(("hygiene_inventory", "hygiene_compliance"))}  # fmt: skip
+
+    before = gauges()
+    now = deps.clock.now()
+    snapshot.take(
+        session,
+        policies=deps.settings.policies,
+        at=compliance.clock_at(deps.settings, now),
+        now=now,
+    )
+    session.commit()
+    after = gauges()
+
+    assert (before["hygiene_inventory_officials"], before["hygiene_inventory_units"]) == (0, 3)
+    assert before["hygiene_compliance_snapshot_timestamp_seconds"] == 0
+    assert after["hygiene_inventory_officials"] == 2
+    assert (after["hygiene_inventory_accounts"], after["hygiene_inventory_overdue"]) == (3, 2)
+    assert after["hygiene_compliance_snapshot_timestamp_seconds"] == now.timestamp()

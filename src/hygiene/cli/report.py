@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 
 from hygiene import i18n
-from hygiene.cli.common import OutputFormat, emit, session, state
+from hygiene.cli.common import OutputFormat, emit, say, session, state
 from hygiene.inventory import values
-from hygiene.reports import compliance
+from hygiene.reports import compliance, snapshot
 
 report_app = typer.Typer(no_args_is_help=True, help="Báo cáo / Reports.")
 COLUMNS = [
@@ -51,6 +51,18 @@ def compliance_(
         return
     rows = [*result.units, result.total] if unit is None else result.units
     emit(ctx, rows, fmt, COLUMNS, title=str(result.as_of.strftime("%d/%m/%Y")))
+
+
+@report_app.command("snapshot")
+def snapshot_(ctx: typer.Context) -> None:
+    """Lưu số liệu tuân thủ hôm nay (thay bản lưu trước trong ngày). / Store today's figures."""
+    deps = state(ctx).deps
+    now = deps.clock.now()
+    with session(ctx) as s:
+        taken = snapshot.take(
+            s, policies=deps.settings.policies, at=compliance.clock_at(deps.settings, now), now=now
+        )
+    say(ctx, "reports.snapshot_done", day=taken.day, units=taken.units)  # after the commit
 
 
 def register(app: typer.Typer) -> None:

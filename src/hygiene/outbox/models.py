@@ -12,6 +12,9 @@ class Message(SQLModel, table=True):
     __table_args__ = (
         Index("ix_message_due", "status", "next_attempt_at"),
         Index("ix_message_official_campaign_mark", "official_id", "campaign", "mark"),
+        # /metrics counts messages per status and channel, and acknowledged sent ones, from
+        # this index alone (hygiene.web.health).
+        Index("ix_message_status_channel", "status", "channel", "acknowledged_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,21 +1,18 @@
-"""The weekly on-time trend, in one aggregate query.
+"""The weekly on-time trend, read from the daily snapshots (hygiene.reports.snapshot).
 
-An estimate: only the latest rotation of an account is stored, so for a past week the accounts
-rotated after it (whose state then is unknown) are left out of that week.
+Each past week shows the last snapshot taken in it; the current week shows the live figures.
+A week before the first snapshot has no figure (shown as a gap): the inventory keeps only each
+account's latest rotation, so a past state cannot be rebuilt. The trend is therefore exact from
+the day snapshots begin, and the report names that day.
 """
 
 from datetime import date, timedelta
-from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import and_, or_, select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
-from hygiene.campaigns.sql import day_number, local_day_number
-from hygiene.campaigns.stages import EPOCH, Clockless
-from hygiene.inventory.models import Account, Official, Unit
-from hygiene.reports.sql import count_if, overdue_on, pct
-from hygiene.settings import Policy
+from hygiene.reports import snapshot
+from hygiene.reports.sql import pct
 
 TREND_WEEKS = 8
 
@@ -26,6 +23,7 @@ class WeekPoint(BaseModel):
     accounts: int
     on_time: int
     on_time_pct: float | None
+    day: date | None = None  # the day whose figures the point shows; None = no snapshot
 
 
 def week_ends(today: date, weeks: int = TREND_WEEKS) -> list[date]:
@@ -35,40 +33,32 @@ def week_ends(today: date, weeks: int = TREND_WEEKS) -> list[date]:
     return [min(end, today) for end in ends]
 
 
-def trend(
-    session: Session, *, policies: dict[str, Policy], at: Clockless, unit: str | None = None
-) -> list[WeekPoint]:
-    """On-time share at the end of each recent week, in one aggregate query."""
-    ends = week_ends(at.today)
-    created = local_day_number(col(Account.created_at), at.zone, at.offset_minutes)
-    rotated = day_number(col(Account.last_rotated_on))
-    columns: list[Any] = []
-    for end in ends:
-        day = (end - EPOCH).days
-        known = and_(created <= day, or_(col(Account.last_rotated_on).is_(None), rotated <= day))
-        columns.append(count_if(known))
-        columns.append(count_if(and_(known, overdue_on(policies, at, day))))
-    query = (
-        select(*columns)
-        .join(Official, col(Official.id) == col(Account.official_id))
-        .where(col(Official.active))
+def _point(end: date, day: date | None, accounts: int, overdue: int) -> WeekPoint:
+    year, week, _ = end.isocalendar()
+    on_time = accounts - overdue
+    return WeekPoint(
+        week=f"{year:04d}-W{week:02d}",
+        ending=end,
+        accounts=accounts,
+        on_time=on_time,
+        on_time_pct=pct(on_time, accounts) if day is not None else None,
+        day=day,
     )
-    if unit is not None:
-        query = query.join(Unit, col(Unit.id) == col(Official.unit_id)).where(
-            col(Unit.name) == unit
-        )
-    counts = [int(v) for v in session.execute(query).one()]
+
+
+def trend(
+    session: Session, *, today: date, current: tuple[int, int], unit_id: int | None = None
+) -> list[WeekPoint]:
+    """Past weeks from the snapshots; the current week from `current` = (accounts, overdue)."""
+    ends = week_ends(today)
+    stored = snapshot.daily(
+        session, since=ends[0] - timedelta(days=6), until=today, unit_id=unit_id
+    )
     points = []
-    for i, end in enumerate(ends):
-        accounts, on_time = counts[2 * i], counts[2 * i] - counts[2 * i + 1]
-        year, week, _ = end.isocalendar()
-        points.append(
-            WeekPoint(
-                week=f"{year:04d}-W{week:02d}",
-                ending=end,
-                accounts=accounts,
-                on_time=on_time,
-                on_time_pct=pct(on_time, accounts),
-            )
-        )
+    for end in ends[:-1]:
+        days = [d for d in stored if end - timedelta(days=6) <= d <= end]
+        day = max(days) if days else None
+        accounts, overdue = stored[day] if day is not None else (0, 0)
+        points.append(_point(end, day, accounts, overdue))
+    points.append(_point(ends[-1], today, *current))
     return points

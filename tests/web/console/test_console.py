@@ -4,8 +4,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from hygiene.audit.models import AuditEvent
+from hygiene.bootstrap import Deps
 from hygiene.inventory.models import Official
 from hygiene.outbox.models import Message
+from hygiene.reports import compliance, snapshot
 from hygiene.runtime import Runtime
 from tests.helpers import HEADER, ROWS, write_csv
 from tests.reports.seed import seed
@@ -33,10 +35,18 @@ def test_the_admin_home_shows_inventory_and_deliveries(
     assert "Thất bại" in page.text
 
 
+def _snapshot(session: Session, deps: Deps) -> None:
+    now = deps.clock.now()
+    at = compliance.clock_at(deps.settings, now)
+    snapshot.take(session, policies=deps.settings.policies, at=at, now=now)
+    session.commit()
+
+
 def test_the_security_home_shows_compliance_not_imports(
-    client: TestClient, session: Session
+    client: TestClient, session: Session, deps: Deps
 ) -> None:
     seed(session)
+    _snapshot(session, deps)
     sign_in_as(client, session, "security")
 
     page = client.get("/console")
@@ -44,6 +54,22 @@ def test_the_security_home_shows_compliance_not_imports(
     assert 'href="/console/compliance"' in page.text
     assert 'href="/console/import"' not in page.text
     assert "33.3%" in page.text
+    assert "Số liệu lưu lúc 02/03/2026 10:00" in page.text
+
+
+def test_the_home_reads_the_stored_figures_not_the_live_ones(
+    client: TestClient, session: Session, deps: Deps
+) -> None:
+    seed(session)
+    sign_in_as(client, session, "security")
+
+    before = client.get("/console")
+    _snapshot(session, deps)
+    after = client.get("/console")
+
+    assert "Chưa có số liệu lưu" in before.text
+    assert "33.3%" not in before.text
+    assert "33.3%" in after.text
 
 
 def test_the_inventory_is_searchable(client: TestClient, session: Session) -> None:
