@@ -5,8 +5,6 @@ SecurityDep or StaffDep. A route with no rule fails here, so does a route whose 
 match its rule. Console users sign in with a session cookie; on /api they use an API token.
 """
 
-import hashlib
-import hmac
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,7 +18,7 @@ from sqlmodel import Session
 from hygiene.bootstrap import Deps
 from hygiene.runtime import Runtime
 from hygiene.users import sessions
-from hygiene.web import errors
+from hygiene.web import errors, security
 from hygiene.web.app import create_app
 from hygiene.web.auth import SESSION_COOKIE, AdminDep, PublicDep, StaffDep
 from hygiene.web.security import CSRF_COOKIE, SecurityMiddleware, require_csrf
@@ -29,9 +27,23 @@ from tests.conftest import NOW, SECRET
 from tests.web import authz
 from tests.web.staff import ADMIN_EMAIL, SECURITY_EMAIL, api_token, console_cookie, make_user
 
-CSRF_VALUE = "c" * 43
-CSRF_TOKEN = hmac.new(SECRET.encode(), CSRF_VALUE.encode(), hashlib.sha256).hexdigest()
-DENIED = {"auth.sign_in_required", "auth.forbidden", "auth.bad_token", "auth.bad_device_token"}
+CSRF_VALUE = security.mint_cookie(SECRET.encode())
+DENIED = {
+    "auth.sign_in_required",
+    "auth.forbidden",
+    "auth.bad_token",
+    "auth.bad_device_token",
+    "auth.api_needs_token",  # a browser cookie never writes through the API
+}
+
+
+def csrf_for(session_cookie: str | None) -> str:
+    """The form token a page would have given this caller (bound to its session if any)."""
+    nonce = CSRF_VALUE.partition(".")[0]
+    bound = f"session:{session_cookie}" if session_cookie else f"browser:{nonce}"
+    return security.token_for(SECRET.encode(), bound)
+
+
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 
 
@@ -88,13 +100,16 @@ def _verdict(client: TestClient, caller: Caller, route: Any, method: str) -> str
     client.cookies.clear()
     client.cookies.set(CSRF_COOKIE, CSRF_VALUE)
     headers = {"Accept": "application/json"}
+    cookie = None
     if path.startswith("/api/") and caller.headers:
         headers.update(caller.headers)
     elif caller.cookie:
-        client.cookies.set(SESSION_COOKIE, caller.cookie())
+        cookie = caller.cookie()
+        client.cookies.set(SESSION_COOKIE, cookie)
     body: dict[str, Any] = {}
     if method not in {"GET", "DELETE"}:
-        body = {"data": {"csrf_token": CSRF_TOKEN}} if _needs_csrf(route) else {"json": {}}
+        token = csrf_for(cookie)
+        body = {"data": {"csrf_token": token}} if _needs_csrf(route) else {"json": {}}
     response = client.request(method, path, headers=headers, follow_redirects=False, **body)
     code = ""
     if response.headers.get("content-type", "").startswith("application/json"):

@@ -6,9 +6,11 @@ every route × every kind of caller, so a route added without a rule fails the s
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, Response
+from sqlmodel import Session
 
 from hygiene.devices import service as devices
 from hygiene.devices.models import Device
@@ -17,9 +19,14 @@ from hygiene.users import service as users
 from hygiene.users import sessions
 from hygiene.users.models import ConsoleUser
 from hygiene.web.deps import DepsDep, SessionDep
-from hygiene.web.security import is_https
+from hygiene.web.security import SESSION_COOKIE as SESSION_COOKIE  # re-exported for routes
+from hygiene.web.security import (
+    UNSAFE_METHODS,
+    cookie_name,
+    is_https,
+    read_cookie,
+)
 
-SESSION_COOKIE = "hygiene_session"
 ADMIN, SECURITY = "admin", "security"
 
 
@@ -51,9 +58,19 @@ def get_principal(request: Request, deps: DepsDep, session: SessionDep) -> Princ
         if user is None:
             raise HTTPException(401, "auth.bad_token", headers={"WWW-Authenticate": "Bearer"})
         return Principal("console", user=user, roles=frozenset(user.roles.split(",")), via="token")
-    web = sessions.resolve(
-        session, token=request.cookies.get(SESSION_COOKIE), secret=deps.secret, now=now
-    )
+    return _from_session(session, session_cookie(request), deps.secret, now)
+
+
+def _refuse_cookie_writes(request: Request, principal: Principal) -> None:
+    """An unsafe /api request may not be authenticated by a cookie: a same-site page can make
+    the browser send the cookie, only a script holds a token."""
+    api_write = request.method in UNSAFE_METHODS and request.url.path.startswith("/api/")
+    if api_write and principal.via == "session":
+        raise HTTPException(403, "auth.api_needs_token")
+
+
+def _from_session(session: Session, token: str | None, secret: bytes, now: datetime) -> Principal:
+    web = sessions.resolve(session, token=token, secret=secret, now=now)
     if web is None:
         return ANONYMOUS
     if web.kind == "console" and web.user_id is not None:
@@ -69,13 +86,19 @@ def get_principal(request: Request, deps: DepsDep, session: SessionDep) -> Princ
     return ANONYMOUS
 
 
+def session_cookie(request: Request) -> str | None:
+    """The session token the browser sent (`__Host-hygiene_session` over TLS)."""
+    return read_cookie(request, SESSION_COOKIE)
+
+
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
 def require_roles(*roles: str) -> Any:
     """A dependency: a console user holding at least one of `roles` (401 if not signed in)."""
 
-    def check(principal: PrincipalDep) -> Principal:
+    def check(request: Request, principal: PrincipalDep) -> Principal:
+        _refuse_cookie_writes(request, principal)
         if principal.kind != "console":
             raise HTTPException(401, "auth.sign_in_required")
         if not principal.roles & set(roles):
@@ -85,7 +108,8 @@ def require_roles(*roles: str) -> Any:
     return Depends(check)
 
 
-def require_official(principal: PrincipalDep) -> Principal:
+def require_official(request: Request, principal: PrincipalDep) -> Principal:
+    _refuse_cookie_writes(request, principal)
     if principal.kind != "official":
         raise HTTPException(401, "auth.sign_in_required")
     return principal
@@ -118,9 +142,11 @@ DeviceDep = Annotated[Device, Depends(require_device)]
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="lax", secure=is_https(request), path="/"
-    )
+        cookie_name(request, SESSION_COOKIE), token, httponly=True, samesite="lax",
+        secure=is_https(request), path="/",
+    )  # fmt: skip
 
 
 def clear_session_cookie(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(f"__Host-{SESSION_COOKIE}", path="/", secure=True)

@@ -11,9 +11,9 @@ from hygiene.errors import HygieneError
 from hygiene.users import service as users
 from hygiene.users import sessions, throttle
 from hygiene.web.auth import (
-    SESSION_COOKIE,
     PublicDep,
     clear_session_cookie,
+    session_cookie,
     set_session_cookie,
 )
 from hygiene.web.deps import DepsDep, LocaleDep, SessionDep, client_ip, render
@@ -87,7 +87,7 @@ def login(
         secret=deps.secret,
         now=now,
         user_id=user.id,
-        previous=request.cookies.get(SESSION_COOKIE),
+        previous=session_cookie(request),
     )
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(request, response, token)
@@ -96,7 +96,7 @@ def login(
 
 @router.post("/logout", dependencies=[Csrf])
 def logout(request: Request, deps: DepsDep, session: SessionDep, principal: PublicDep) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
+    token = session_cookie(request)
     if token:
         sessions.end(session, token=token, secret=deps.secret, now=deps.clock.now())
         audit.append(

@@ -29,7 +29,7 @@ from hygiene.outbox import routing
 from hygiene.outbox.compose import message_id_for
 from hygiene.portal import mail, signin
 from hygiene.users import sessions, throttle
-from hygiene.web.auth import SESSION_COOKIE, PublicDep, clear_session_cookie, set_session_cookie
+from hygiene.web.auth import PublicDep, clear_session_cookie, session_cookie, set_session_cookie
 from hygiene.web.deps import DepsDep, LocaleDep, SessionDep, client_ip, render
 from hygiene.web.security import require_csrf
 
@@ -209,7 +209,7 @@ def _start(request: Request, deps: Deps, session: Session, official: Official) -
         secret=deps.secret,
         now=now,
         official_id=official.id,
-        previous=request.cookies.get(SESSION_COOKIE),
+        previous=session_cookie(request),
     )
     audit.append(
         session, key=deps.audit_key, now=now, actor=who, action="portal.signed_in", subject=who
@@ -219,7 +219,7 @@ def _start(request: Request, deps: Deps, session: Session, official: Official) -
 
 @router.post("/sign-out", dependencies=[Csrf])
 def sign_out(request: Request, deps: DepsDep, session: SessionDep, _: PublicDep) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
+    token = session_cookie(request)
     if token:
         sessions.end(session, token=token, secret=deps.secret, now=deps.clock.now())
     response = RedirectResponse("/portal/sign-in", status_code=303)
