@@ -67,3 +67,22 @@ def normalise_locale(value: str | None) -> str:
     if value and value.strip().lower()[:2] in LOCALES:
         return value.strip().lower()[:2]
     return DEFAULT_LOCALE
+
+
+def format_number(value: float | int | None, locale: str = DEFAULT_LOCALE) -> str:
+    """A number per locale with Babel: 12.345,5 in Vietnamese, 12,345.5 in English."""
+    if value is None:
+        return "—"
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=normalise_locale(locale))
+
+
+def format_percent(value: float | None, locale: str = DEFAULT_LOCALE, *, digits: int = 1) -> str:
+    """A percentage given as 0-100, per locale with Babel (CLDR): "61,1%" / "61.1%"."""
+    if value is None:
+        return "—"
+    from babel.numbers import format_percent as babel_percent
+
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return babel_percent(value / 100, format=pattern, locale=normalise_locale(locale))

@@ -124,6 +124,25 @@ def _plain(value: SecretStr | None) -> str | None:
     return value.get_secret_value() if value is not None else None
 
 
+# APScheduler's executor writes two INFO lines per job run ("Running job", "executed
+# successfully"): every few seconds for the delivery tick. They are demoted to DEBUG.
+TICK_LOGGERS = ("apscheduler.executors",)
+
+
+class TickDemotingFilter(logging.Filter):
+    """Scheduler tick lines become DEBUG records, shown only when the level is DEBUG."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO and record.name.startswith(TICK_LOGGERS):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return self.level <= logging.DEBUG
+        return True
+
+
 def configure_logging(
     settings: Settings,
     *,
@@ -139,6 +158,7 @@ def configure_logging(
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.set_name("hygiene")
     handler.addFilter(RedactingFilter(secrets))
+    handler.addFilter(TickDemotingFilter(level))
     if settings.log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:

@@ -7,7 +7,7 @@ from hygiene.audit.models import AuditEvent
 from hygiene.channels.models import ChannelToken
 from hygiene.devices.models import Device, ProbeReport
 from hygiene.exposures.models import Exposure, ExposureMatch
-from hygiene.incidents.models import IncidentReport
+from hygiene.incidents.models import IncidentNote, IncidentReport
 from hygiene.inventory.models import Account, Official, Unit
 from hygiene.outbox.models import DeliveryAttempt, Message
 from hygiene.portal.models import PortalCode
@@ -29,6 +29,7 @@ __all__ = [
     "Device",
     "Exposure",
     "ExposureMatch",
+    "IncidentNote",
     "IncidentReport",
     "Message",
     "Official",

@@ -296,6 +296,18 @@ class Metrics(Section):
         return _read_secret(self.token, self.token_file)
 
 
+class Agency(Section):
+    """Who issues the monthly report, in the form of administrative documents (Decree 30/2020):
+    the governing agency above the issuing one, the place in the place-and-date line, and the
+    person who signs."""
+
+    name: str = "ỦY BAN NHÂN DÂN"
+    parent: str = ""
+    place: str = ""
+    signer_name: str = ""
+    signer_title: str = "Cán bộ phụ trách an toàn thông tin"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HYGIENE_",
@@ -326,6 +338,7 @@ class Settings(BaseSettings):
     security: Security = Security()
     metrics: Metrics = Metrics()
     reports: Reports = Reports()
+    agency: Agency = Agency()
 
     @model_validator(mode="before")
     @classmethod

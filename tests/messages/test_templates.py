@@ -22,10 +22,17 @@ def sample(**overrides: Any) -> dict[str, Any]:
         "ack_expires": "01/04/2026",
         "planned_on": "02/03/2026",
         "accounts": [
-            {"system": "Email công vụ", "login": "ng***@…", "due_on": "02/03/2026"},
-            {"system": "Zalo", "login": "09***78", "due_on": "05/03/2026"},
+            {
+                "system": "Email công vụ",
+                "login": "ng***@…",
+                "due_on": "02/03/2026",
+                "state": "today",
+            },
+            {"system": "Zalo", "login": "09***78", "due_on": "05/03/2026", "state": "upcoming"},
         ],
+        "informed": "head",
         "escalated": True,
+        "to_security": False,
         "saved_in_browser": True,
         "advisories": [
             {

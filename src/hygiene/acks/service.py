@@ -100,7 +100,7 @@ def find_message(
     message = session.exec(
         select(Message).where(Message.ack_hmac == codes.code_hmac(secret, normal))
     ).first()
-    if message is None:
+    if message is None or message.official_id is None:  # messages to console users take no ack
         raise AckRejected("ack.invalid")
     if sender_phone is not None:
         official = session.get(Official, message.official_id)
@@ -196,9 +196,8 @@ def _apply(
     elif what == "attest":
         set_accounts(session, ids, mfa=True, browser_saved=False, updated_at=now)
     read = titles(session, _ids(message.payload)) if what == "advisory" else []
-    return AckResult(
-        message.id, message.official_id, what, today, tuple(systems(session, ids)), tuple(read)
-    )
+    official = row_id(message.official_id)  # find_message refuses messages to console users
+    return AckResult(message.id, official, what, today, tuple(systems(session, ids)), tuple(read))
 
 
 def set_accounts(session: Session, ids: Sequence[int], **values: object) -> None:

@@ -1,18 +1,18 @@
 """The first-run channel: each message becomes a file under <data_dir>/outbox/.
 
-An .eml for email (open it in any mail client) and a .txt with the SMS text. Writing is atomic
-(temporary file, then rename), mode 0600 in a 0700 folder, and named by the idempotency key, so
-a resend overwrites the same file instead of making a duplicate.
+An .eml for email (open it in any mail client), byte for byte what the SMTP channel would send
+(channels.email_message: RFC 2047 subject, quoted-printable UTF-8 bodies), and a .txt with the
+SMS text. Writing is atomic (temporary file, then rename), mode 0600 in a 0700 folder, and named
+by the idempotency key, so a resend overwrites the same file instead of making a duplicate.
 """
 
 import asyncio
 import re
-from email.message import EmailMessage
-from email.utils import formatdate
 from pathlib import Path
 
 from hygiene import files
 from hygiene.channels.base import OutgoingMessage, Result, TransientError
+from hygiene.channels.email_message import build_email, to_bytes
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -22,26 +22,19 @@ def safe_name(key: str) -> str:
 
 
 class FileChannel:
-    def __init__(self, directory: Path, *, from_address: str, name: str = "file") -> None:
+    def __init__(
+        self, directory: Path, *, from_address: str, from_name: str = "", name: str = "file"
+    ) -> None:
         self.name = name
         self.directory = directory
-        self.from_address = from_address
+        self.from_address, self.from_name = from_address, from_name
 
     def _write(self, message: OutgoingMessage) -> Path:
         files.private_dir(self.directory)
         base = self.directory / safe_name(message.idempotency_key)
         if "@" in message.to:
-            email = EmailMessage()
-            email["From"] = self.from_address
-            email["To"] = message.to
-            email["Subject"] = message.subject
-            email["Message-ID"] = message.message_id
-            email["Date"] = formatdate(localtime=False)
-            email["Auto-Submitted"] = "auto-generated"
-            email.set_content(message.text)
-            if message.html:
-                email.add_alternative(message.html, subtype="html")
-            target, payload = base.with_suffix(".eml"), email.as_bytes()
+            email = build_email(message, from_address=self.from_address, from_name=self.from_name)
+            target, payload = base.with_suffix(".eml"), to_bytes(email)
         else:
             body = f"To: {message.to}\n\n{message.sms_text or message.text}\n"
             target, payload = base.with_suffix(".txt"), body.encode("utf-8")

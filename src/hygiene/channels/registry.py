@@ -27,7 +27,9 @@ def build_channels(deps: Deps) -> dict[str, Channel]:
     config = settings.channels
     directory = config.file.directory or settings.data_dir / "outbox"
     channels: dict[str, Channel] = {
-        "file": FileChannel(directory, from_address=config.smtp.from_address)
+        "file": FileChannel(
+            directory, from_address=config.smtp.from_address, from_name=config.smtp.from_name
+        )
     }
     if config.smtp.host:
         channels["smtp"] = SmtpChannel(config.smtp)

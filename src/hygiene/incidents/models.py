@@ -6,6 +6,8 @@ from sqlalchemy import DateTime, Text
 from sqlmodel import Field, SQLModel
 
 CHANNELS = ("zalo", "email", "sms", "phone", "social", "other")
+# new → forwarded (to the police) → closed; a closed report may be reopened to new.
+STATUSES = ("new", "forwarded", "closed")
 
 
 class IncidentReport(SQLModel, table=True):
@@ -20,5 +22,18 @@ class IncidentReport(SQLModel, table=True):
     channel: str = Field(max_length=16)  # one of CHANNELS
     occurred_on: date | None = None
     description: str = Field(sa_type=Text)
-    status: str = Field(default="new", max_length=16)
+    status: str = Field(default="new", max_length=16)  # one of STATUSES
     created_at: datetime = Field(sa_type=DateTime(timezone=True), index=True)
+    updated_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class IncidentNote(SQLModel, table=True):
+    """A security officer's note on a report (what was done, who was called)."""
+
+    __tablename__ = "incident_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident_report.id", index=True, ondelete="CASCADE")
+    author: str = Field(max_length=254)
+    text: str = Field(sa_type=Text)
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))

@@ -79,7 +79,36 @@ def _account_lines(session: Session, message: Message, settings: Settings) -> li
             lines[-1]["account_id"] = account.id
     _add_references(session, lines)
     lines.sort(key=lambda line: (line["due"], line["system"]))
-    return [{**line, "due_on": i18n.format_date(line["due"])} for line in lines]  # dd/mm/yyyy
+    return [
+        {**line, "due_on": i18n.format_date(line["due"]), "state": due_state(line["due"], message)}
+        for line in lines
+    ]  # dd/mm/yyyy
+
+
+def due_state(due: date, message: Message) -> str:
+    """How a line is worded, from its own date: "upcoming", "today" or "overdue"."""
+    if due > message.planned_on:
+        return "upcoming"
+    return "today" if due == message.planned_on else "overdue"
+
+
+def informed(session: Session, message: Message, official: Official) -> str | None:
+    """Who an escalation planned in the last week told about this official: "head",
+    "security" or None. A reminder says someone was informed only when that message exists."""
+    if message.stage != Stage.ESCALATE.value or official.id is None:
+        return None
+    rows = session.exec(
+        select(Message.official_id, Message.payload).where(
+            col(Message.campaign) == "escalation",
+            col(Message.subject_unit_id) == official.unit_id,
+            col(Message.planned_on) >= message.planned_on - timedelta(days=7),
+            col(Message.planned_on) <= message.planned_on,
+        )
+    ).all()
+    told = [head for head, payload in rows if official.id in _ids(payload)]
+    if not told:
+        return None
+    return "head" if any(head is not None for head in told) else "security"
 
 
 def _add_references(session: Session, lines: list[dict[str, Any]]) -> None:
@@ -167,6 +196,7 @@ def context(
     unit = session.get(Unit, message.subject_unit_id) if message.subject_unit_id else None
     expires = message.planned_on + timedelta(days=settings.messages.ack_code_days)
     campaign = message.campaign
+    told = informed(session, message, official) if campaign == "rotation" else None
     return {
         "full_name": official.full_name,
         "phrase": official.anti_phishing_phrase or None,
@@ -177,7 +207,9 @@ def context(
         if campaign == "rotation"
         else (_attest_lines(session, message) if campaign == "attest" else []),
         "attest_every_days": settings.policy.attest_every_days,
-        "escalated": message.stage == Stage.ESCALATE.value,
+        "informed": told,
+        "escalated": told is not None,  # kept for template overrides written before "informed"
+        "to_security": message.official_id is None,
         "saved_in_browser": message.stage == "saved",
         "advisories": _advisory_lines(session, message, settings, locale)
         if campaign == "digest"

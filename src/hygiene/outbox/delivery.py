@@ -32,7 +32,7 @@ from hygiene.channels.base import (
 from hygiene.clock import Clock
 from hygiene.db import session_scope
 from hygiene.inventory.models import Official
-from hygiene.outbox import compose, limits, routing, rules
+from hygiene.outbox import compose, limits, recipients, routing, rules
 from hygiene.outbox import service as outbox
 from hygiene.outbox.models import Message
 from hygiene.outbox.outcomes import Outcomes
@@ -168,7 +168,7 @@ class Deliverer:
     def _prepare(self, message_id: int) -> Prepared | None:
         with session_scope(self.engine) as session:
             message = session.get(Message, message_id)
-            official = session.get(Official, message.official_id) if message else None
+            official = recipients.recipient(session, message) if message else None
             if message is None or official is None:
                 return None
             composed = compose.compose(

@@ -22,8 +22,13 @@ class Message(SQLModel, table=True):
     campaign: str = Field(max_length=32)
     kind: str = Field(max_length=32)
     stage: str | None = Field(default=None, max_length=16)
-    # The recipient; for an escalation, the unit head (the unit is subject_unit_id).
-    official_id: int = Field(foreign_key="official.id", ondelete="CASCADE")
+    # The recipient: an official (for an escalation, the unit head; the unit is subject_unit_id)
+    # or, when official_id is NULL, a console user (security officers: escalations of units with
+    # no head, incident notifications). Exactly one of the two is set.
+    official_id: int | None = Field(default=None, foreign_key="official.id", ondelete="CASCADE")
+    user_id: int | None = Field(
+        default=None, foreign_key="console_user.id", index=True, ondelete="CASCADE"
+    )
     subject_unit_id: int | None = Field(default=None, foreign_key="unit.id", ondelete="SET NULL")
     # Comma-separated ids the message is about: accounts, advisories or officials.
     payload: str = Field(default="", sa_type=Text)

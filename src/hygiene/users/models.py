@@ -16,6 +16,9 @@ class ConsoleUser(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True)
     roles: str = Field(max_length=64)  # "admin", "security" or "admin,security"
+    # How reports and notifications name the person ("Nguyễn Văn An"), never the login email.
+    display_name: str | None = Field(default=None, max_length=200)
+    locale: str = Field(default="vi", max_length=5)
     password_hash: str | None = Field(default=None, max_length=200)
     totp_secret: str | None = Field(default=None, max_length=255)  # sealed: see users/totp.py
     totp_last_step: int | None = Field(default=None, sa_type=BigInteger)
