@@ -41,7 +41,7 @@ def test_an_account_due_tomorrow_is_due_soon_in_a_due_reminder(
     with session_scope(engine) as session:
         who = f.ident(f.official(session, f.ident(f.unit(session)), "CB01", phrase=None))
         f.account(session, who, rotated=date(2025, 12, 2))  # due 02/03: today
-        f.account(session, who, system="Zalo", kind="zalo", rotated=date(2025, 12, 3))
+        f.account(session, who, system="Zalo", kind="messaging", rotated=date(2025, 12, 3))
     _plan_and_send(engine, settings, audit_key, make_deliverer)
     [message] = email.sent
     assert message.zalo_template == "rotation_due"
