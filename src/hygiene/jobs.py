@@ -5,7 +5,8 @@ zone) and one *deliver* job every settings.delivery.interval_seconds. The in-mem
 per process on purpose: running two instances only means two processes tick, and the database
 makes that harmless (idempotency keys for planning, leased claims for delivery). coalesce=True
 and max_instances=1 turn a backlog of missed ticks into one run, and a slow run never overlaps
-itself. Each job is one call into a service.
+itself. Each job is one call into a service. A *sync* job per directory source with a `cron`
+reads its evidence (hygiene.sources); one that is down gets a one-off retry job.
 
 Cron day-of-week: use names (mon-sat). APScheduler 3.x numbers days from Monday = 0, unlike cron.
 """
@@ -14,10 +15,12 @@ import logging
 import os
 import socket
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from hygiene.bootstrap import Deps
@@ -28,6 +31,10 @@ from hygiene.db import session_scope
 from hygiene.outbox.delivery import Deliverer, DeliveryReport
 from hygiene.reports import snapshot
 from hygiene.reports.compliance import clock_at
+from hygiene.sources import registry as source_registry
+from hygiene.sources import service as source_sync
+from hygiene.sources.base import SourceError
+from hygiene.sources.service import SourceFactory
 
 log = logging.getLogger(__name__)
 DELIVER_JOB = "deliver"
@@ -74,6 +81,59 @@ async def deliver_job(deliverer: Deliverer) -> DeliveryReport:
     return await deliverer.drain()
 
 
+def sync_job(
+    deps: Deps,
+    scheduler: BaseScheduler,
+    name: str,
+    attempt: int = 1,
+    build: SourceFactory = source_registry.build,
+) -> str:
+    """Sync one directory source. One that is down is tried again `sources.retries` times,
+    `sources.retry_minutes` apart (a one-off job); nothing else waits for it."""
+    settings = deps.settings.sources
+    try:
+        source_sync.run(
+            engine=deps.engine,
+            settings=deps.settings,
+            name=name,
+            source=build(name, settings.entries[name]),
+            now=deps.clock.now(),
+            key=deps.audit_key,
+            actor="scheduler",
+            attempt=attempt,
+        )
+    except SourceError as exc:
+        log.warning("source %s: %s (attempt %d)", name, exc.code, attempt)
+        if exc.retryable and attempt <= settings.retries:
+            scheduler.add_job(
+                sync_job,
+                DateTrigger(deps.clock.now() + timedelta(minutes=settings.retry_minutes)),
+                id=f"sync-retry:{name}",
+                name=f"sync {name} (retry {attempt})",
+                kwargs={"deps": deps, "scheduler": scheduler, "name": name,
+                        "attempt": attempt + 1, "build": build},
+                replace_existing=True,
+            )  # fmt: skip
+        return "unavailable" if exc.retryable else "refused"
+    return "ok"
+
+
+def add_source_jobs(scheduler: BaseScheduler, deps: Deps) -> None:
+    """One cron job per enabled source with a `cron` (in the configured time zone)."""
+    for name, config in deps.settings.sources.entries.items():
+        if not (config.enabled and config.cron):
+            continue
+        scheduler.add_job(
+            sync_job,
+            CronTrigger.from_crontab(config.cron, timezone=deps.settings.zone),
+            id=f"sync:{name}",
+            name=f"sync {name}",
+            kwargs={"deps": deps, "scheduler": scheduler, "name": name},
+            replace_existing=True,
+            **JOB_OPTIONS,
+        )
+
+
 def build_deliverer(
     deps: Deps, channels: dict[str, Channel], worker: str, *, clock: Clock | None = None
 ) -> Deliverer:
@@ -117,6 +177,7 @@ def build_scheduler(
         replace_existing=True,
         **JOB_OPTIONS,
     )
+    add_source_jobs(scheduler, deps)
     return scheduler
 
 

@@ -10,4 +10,16 @@ def build(name: str, config: SourceConfig) -> Source:
         from hygiene.sources.ldap import LdapSource
 
         return LdapSource(name, config)
+    if config.kind == "zimbra":
+        from hygiene.sources.zimbra import ZimbraSource
+
+        return ZimbraSource(name, config)
+    if config.kind == "graph":
+        from hygiene.sources.graph import GraphSource
+
+        return GraphSource(name, config)
+    if config.kind == "google":
+        from hygiene.sources.google import GoogleSource
+
+        return GoogleSource(name, config)
     raise ConfigError("config.invalid", key=f"sources.{name}.kind", reason=config.kind, count=1)

@@ -3,7 +3,8 @@
 source never makes the service unhealthy (the others, planning and delivery go on)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -63,3 +64,26 @@ def health(session: Session, *, settings: Settings) -> list[SourceHealth]:
 def run_count(session: Session, name: str) -> int:
     query = select(func.count()).select_from(SourceRun).where(col(SourceRun.source) == name)
     return int(session.exec(query).one())
+
+
+def metric_families(session: Session, *, settings: Settings) -> list[Any]:
+    """hygiene_source_up{source}, hygiene_source_last_success_timestamp{source} and
+    hygiene_source_entries{source}, for /metrics."""
+    from prometheus_client.core import GaugeMetricFamily
+
+    up = GaugeMetricFamily("hygiene_source_up", "1 when the last sync succeeded", labels=["source"])
+    last = GaugeMetricFamily(
+        "hygiene_source_last_success_timestamp",
+        "Unix time of the last successful sync",
+        labels=["source"],
+    )
+    entries = GaugeMetricFamily(
+        "hygiene_source_entries", "Entries read by the last successful sync", labels=["source"]
+    )
+    for h in health(session, settings=settings):
+        up.add_metric([h.source], 1.0 if h.state == "ok" else 0.0)
+        if h.last_ok_at is not None:
+            at = h.last_ok_at if h.last_ok_at.tzinfo else h.last_ok_at.replace(tzinfo=UTC)
+            last.add_metric([h.source], at.timestamp())
+        entries.add_metric([h.source], float(h.entries))
+    return [up, last, entries]

@@ -18,6 +18,7 @@ from hygiene.bootstrap import Deps
 from hygiene.outbox.models import Message
 from hygiene.reports import snapshot
 from hygiene.runtime import Runtime
+from hygiene.sources import status as source_status
 from hygiene.web.auth import PublicDep
 from hygiene.web.deps import DepsDep, RuntimeDep
 
@@ -52,6 +53,7 @@ def healthz(deps: DepsDep, runtime: RuntimeDep, _: PublicDep) -> JSONResponse:
     database_ok, database_detail = _database_ok(deps)
     scheduler = _scheduler_state(runtime, now)
     channels = {name: runtime.channel_errors.get(name, "ok") for name in runtime.channels}
+    sources = _source_states(deps) if database_ok else {}
     healthy = database_ok and scheduler in {"ok", "disabled"}
     body: dict[str, Any] = {
         "status": "ok" if healthy else "fail",
@@ -59,11 +61,19 @@ def healthz(deps: DepsDep, runtime: RuntimeDep, _: PublicDep) -> JSONResponse:
         "schema": database_detail if database_ok else None,
         "scheduler": scheduler,
         "channels": channels,
-        "degraded": sorted(n for n, state in channels.items() if state != "ok"),
+        # A directory source that is down degrades the service; it never fails it.
+        "sources": sources,
+        "degraded": sorted(n for n, state in channels.items() if state != "ok")
+        + sorted(f"source:{n}" for n, state in sources.items() if state in ("down", "refused")),
     }
     return JSONResponse(
         body, status_code=200 if healthy else 503, headers={"Cache-Control": "no-store"}
     )
+
+
+def _source_states(deps: Deps) -> dict[str, str]:
+    with db.read_session(deps.engine) as session:
+        return {h.source: h.state for h in source_status.health(session, settings=deps.settings)}
 
 
 class _Collector(Collector):
@@ -77,6 +87,7 @@ class _Collector(Collector):
         with db.read_session(self.deps.engine) as session:
             yield from self._inventory_metrics(session)
             yield from self._outbox_metrics(session)
+            yield from source_status.metric_families(session, settings=self.deps.settings)
 
     def _runtime_metrics(self) -> Iterator[Metric]:
         up = GaugeMetricFamily(

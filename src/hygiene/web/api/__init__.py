@@ -19,6 +19,7 @@ from hygiene.web.api import (
     officials,
     probe,
     reports,
+    sources,
     units,
 )
 
@@ -35,6 +36,7 @@ ROUTERS = (
     probe,
     reports,
     audit,
+    sources,
 )
 
 

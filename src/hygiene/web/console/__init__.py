@@ -18,6 +18,7 @@ from hygiene.web.console import (
     home,
     imports,
     inventory,
+    sources,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -31,5 +32,6 @@ for _module in (
     compliance,
     auditlog,
     exposures,
+    sources,
 ):
     router.include_router(_module.router, prefix="/console")
