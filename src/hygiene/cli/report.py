@@ -9,7 +9,7 @@ import typer
 from hygiene import i18n
 from hygiene.cli.common import OutputFormat, emit, say, session, state
 from hygiene.inventory import values
-from hygiene.reports import compliance, snapshot
+from hygiene.reports import compliance, profiles, snapshot
 
 report_app = typer.Typer(no_args_is_help=True, help="Báo cáo / Reports.")
 COLUMNS = [
@@ -51,6 +51,8 @@ def compliance_(
         return
     rows = [*result.units, result.total] if unit is None else result.units
     emit(ctx, rows, fmt, COLUMNS, title=str(result.as_of.strftime("%d/%m/%Y")))
+    if fmt is OutputFormat.table:
+        typer.echo(profiles.note(deps.settings.policies, state(ctx).locale))
 
 
 @report_app.command("snapshot")

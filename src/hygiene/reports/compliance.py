@@ -16,7 +16,7 @@ from hygiene.campaigns.service import clockless
 from hygiene.campaigns.stages import Clockless
 from hygiene.errors import NotFound
 from hygiene.inventory.models import Unit
-from hygiene.reports import figures, snapshot
+from hygiene.reports import figures, profiles, snapshot
 from hygiene.reports import trend as weekly
 from hygiene.reports.sql import pct
 from hygiene.settings import Policy, Settings
@@ -66,6 +66,7 @@ class ComplianceReport(BaseModel):
     as_of: date
     unit: str | None
     sources: dict[str, str]
+    profiles: dict[str, str] = {}  # account kind → policy profile its figures were measured under
     units: list[UnitCompliance]
     total: UnitCompliance
     trend: list[weekly.WeekPoint]
@@ -132,6 +133,7 @@ def report(
         as_of=at.today,
         unit=unit,
         sources=SOURCES,
+        profiles=profiles.by_kind(policies),
         units=rows,
         total=total,
         trend=weekly.trend(

@@ -58,4 +58,8 @@ def overdue_on(policies: dict[str, Policy], at: Clockless, day: int) -> ColumnEl
         and_(expires.is_not(None), expires < on),
         and_(expires.is_(None), or_(never, rotated < cutoff)),
     )
-    return or_(due, compromised)
+    # nist-800-63b-4 kinds have no due date: only a compromise makes them overdue.
+    periodic = [kind for kind, p in policies.items() if p.periodic]
+    if not periodic:
+        return compromised
+    return or_(and_(col(Account.kind).in_(periodic), due), compromised)

@@ -12,7 +12,7 @@ from hygiene.audit import service as audit
 from hygiene.clock import as_utc
 from hygiene.inventory import service as inventory
 from hygiene.inventory.models import Unit
-from hygiene.reports import charts, compliance
+from hygiene.reports import charts, compliance, profiles
 from hygiene.reports.compliance import ComplianceReport
 from hygiene.web.api.common import report_clock
 from hygiene.web.auth import SecurityDep
@@ -78,6 +78,7 @@ def dashboard(
         locale,
         principal,
         report=report,
+        profile_note=profiles.note(deps.settings.policies, locale),
         unit=unit,
         all_units=[u.name for u in inventory.list_units(session)],
         **_charts(report, locale),
@@ -148,6 +149,7 @@ def printable(
         locale,
         principal,
         report=report,
+        profile_note=profiles.note(deps.settings.policies, locale),
         month=at.today.strftime("%m/%Y"),
         advisories=published,
         chain=audit.verify(session, key=deps.audit_key),
