@@ -11,8 +11,8 @@ overdue every 7 days). Two officials:
 
 Both kinds of compromise evidence (an exposure import, an admin flag) force "rotate now" under
 both profiles. Profiles: "directive" everywhere; "nist-800-63b-4" everywhere; and per kind
-(email periodic, social NIST). Under NIST nothing is periodic except the check-and-attest message (every 90 days
-from the first planning day), and the compromise still forces "rotate now".
+(email periodic, social NIST). Under NIST nothing is periodic except the check-and-attest
+message (every 90 days from the first planning day).
 """
 
 from collections import defaultdict
