@@ -3,8 +3,10 @@
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from hygiene.inventory.models import Account
+from hygiene.outbox.models import Message
 from tests import factories as f
 
 
@@ -48,3 +50,30 @@ def test_it_needs_a_reference(run_cli: Any, tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "số văn bản (--reference)" in result.output
+
+
+def test_an_admin_flag_forces_rotate_now_with_its_reference(run_cli: Any, session: Session) -> None:
+    _district(session)
+
+    done = run_cli(
+        "exposures", "flag", "CB001", "--system", "Email công vụ",
+        "--source", "Công an huyện gọi điện", "--reference", "Phiếu 7/2026",
+    )  # fmt: skip
+    matches = run_cli("exposures", "list", "1")
+
+    assert done.exit_code == 0, done.output
+    assert "đã lên lịch 1 tin nhắn «đổi mật khẩu ngay»" in done.output
+    assert "cán bộ quản trị đánh dấu" in matches.output
+    session.expire_all()
+    message = session.exec(select(Message)).one()
+    assert (message.campaign, message.stage) == ("rotation", "now")
+    assert session.exec(select(Account.compromised_at)).one() is not None
+
+
+def test_flagging_an_unknown_account_names_it(run_cli: Any, session: Session) -> None:
+    _district(session)
+    done = run_cli(
+        "exposures", "flag", "CB001", "--system", "Zalo", "--source", "x", "--reference", "y"
+    )
+    assert done.exit_code == 1
+    assert "Cán bộ CB001 không có tài khoản «Zalo»." in done.output

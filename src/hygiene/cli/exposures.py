@@ -7,12 +7,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlmodel import col, select
 
 from hygiene import i18n
 from hygiene.cli.common import actor, say, session, state
-from hygiene.errors import InvalidInput
+from hygiene.db import row_id
+from hygiene.errors import InvalidInput, NotFound
 from hygiene.exposures import queries
 from hygiene.exposures import service as exposures
+from hygiene.inventory.models import Account, Official
 
 exposures_app = typer.Typer(
     no_args_is_help=True,
@@ -62,6 +65,32 @@ def import_(
         officials=result.officials,
         planned=result.planned,
     )
+
+
+@exposures_app.command("flag")
+def flag(
+    ctx: typer.Context,
+    employee_id: Annotated[str, typer.Argument(help="Mã cán bộ / Employee id")],
+    system: Annotated[str, typer.Option(help="Tên hệ thống của tài khoản / The account's system")],
+    source: Annotated[str, typer.Option(help="Căn cứ, ví dụ «Công an huyện gọi điện»")],
+    reference: Annotated[str, typer.Option(help="Số văn bản, số phiếu / Its reference")],
+) -> None:
+    """Đánh dấu một tài khoản bị lộ: phải đổi mật khẩu ngay. / Flag one account compromised."""
+    deps = state(ctx).deps
+    with session(ctx) as s:
+        account = s.exec(
+            select(Account)
+            .join(Official, col(Official.id) == col(Account.official_id))
+            .where(col(Official.employee_id) == employee_id, col(Account.system) == system)
+        ).first()
+        if account is None:
+            raise NotFound("exposures.no_such_account", employee_id=employee_id, system=system)
+        result = exposures.flag_account(
+            s, account_id=row_id(account.id), source=source, reference=reference,
+            settings=deps.settings, now=deps.clock.now(), audit_key=deps.audit_key, actor=actor(),
+        )  # fmt: skip
+    say(ctx, "exposures.flagged", system=system, employee_id=employee_id, source=source.strip(),
+        reference=reference.strip(), planned=result.planned)  # fmt: skip
 
 
 def _table(ctx: typer.Context, columns: tuple[str, ...], rows: list[list[str]]) -> None:

@@ -29,5 +29,5 @@ class ExposureMatch(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     exposure_id: int = Field(foreign_key="exposure.id", index=True, ondelete="CASCADE")
     account_id: int = Field(foreign_key="account.id", index=True, ondelete="CASCADE")
-    matched_on: str = Field(max_length=8)  # email | phone | login
+    matched_on: str = Field(max_length=8)  # email | phone | login | admin (flagged by hand)
     shown: str = Field(max_length=40)  # the identifier, masked (ng***@…)

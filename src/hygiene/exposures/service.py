@@ -26,7 +26,7 @@ from sqlmodel import Session, col
 from hygiene.audit import service as audit
 from hygiene.campaigns import service as campaigns
 from hygiene.db import row_id
-from hygiene.errors import InvalidInput
+from hygiene.errors import InvalidInput, NotFound
 from hygiene.exposures.models import Exposure, ExposureMatch
 from hygiene.exposures.reader import Leaked, normalise, phone_forms, read
 from hygiene.inventory.models import Account, Official
@@ -99,6 +99,24 @@ def match(session: Session, leaked: Leaked) -> tuple[list[_Hit], int]:
     return list(hits.values()), len(entries_hit)
 
 
+@dataclass(frozen=True)
+class _Evidence:
+    source: str
+    reference: str
+    file_sha256: str
+    entries: int
+    matched: int
+    hits: list[_Hit]
+    action: str  # the audit action
+
+
+def _checked(source: str, reference: str) -> tuple[str, str]:
+    source, reference = source.strip()[:200], reference.strip()[:200]
+    if not source or not reference:
+        raise InvalidInput("exposures.source_and_reference")
+    return source, reference
+
+
 def import_list(
     session: Session,
     *,
@@ -111,54 +129,73 @@ def import_list(
     actor: str,
 ) -> ImportResult:
     """Read, match, record, force rotation and plan it; the caller commits."""
-    source, reference = source.strip(), reference.strip()
-    if not source or not reference:
-        raise InvalidInput("exposures.source_and_reference")
+    source, reference = _checked(source, reference)
     leaked = read(data)
     hits, matched = match(session, leaked)
-    exposure = Exposure(
-        source=source[:200],
-        reference=reference[:200],
-        imported_at=now,
-        actor=actor,
-        file_sha256=hashlib.sha256(data).hexdigest(),
-        entries=leaked.entries,
-        matched=matched,
-        unmatched=leaked.entries - matched,
-        accounts=len(hits),
+    digest = hashlib.sha256(data).hexdigest()
+    evidence = _Evidence(
+        source, reference, digest, leaked.entries, matched, hits, "exposures.imported"
     )
+    return _apply(session, evidence, settings=settings, now=now, audit_key=audit_key, actor=actor)
+
+
+def flag_account(
+    session: Session,
+    *,
+    account_id: int,
+    source: str,
+    reference: str,
+    settings: Settings,
+    now: datetime,
+    audit_key: bytes,
+    actor: str,
+) -> ImportResult:
+    """An admin's flag: one account compromised on the named evidence (a call from the police,
+    a phishing report…), recorded like a one-entry list so it shows in the console too."""
+    source, reference = _checked(source, reference)
+    account = session.get(Account, account_id)
+    if account is None:
+        raise NotFound("exposures.no_account", id=account_id)
+    hit = _Hit(row_id(account.id), account.official_id, "admin", mask_login(account.login))
+    evidence = _Evidence(source, reference, "", 1, 1, [hit], "exposures.flagged")
+    return _apply(session, evidence, settings=settings, now=now, audit_key=audit_key, actor=actor)
+
+
+def _apply(
+    session: Session,
+    evidence: _Evidence,
+    *,
+    settings: Settings,
+    now: datetime,
+    audit_key: bytes,
+    actor: str,
+) -> ImportResult:
+    hits, unmatched = evidence.hits, evidence.entries - evidence.matched
+    exposure = Exposure(
+        source=evidence.source, reference=evidence.reference, imported_at=now, actor=actor,
+        file_sha256=evidence.file_sha256, entries=evidence.entries, matched=evidence.matched,
+        unmatched=unmatched, accounts=len(hits),
+    )  # fmt: skip
     session.add(exposure)
     session.flush()
     exposure_id = row_id(exposure.id)
     _record(session, exposure_id, hits, now)
     officials = sorted({h.official_id for h in hits})
     planned = _plan(session, settings, now, audit_key, actor, officials)
+    data = {
+        "source": evidence.source, "reference": evidence.reference,
+        "file_sha256": evidence.file_sha256, "entries": evidence.entries,
+        "matched": evidence.matched, "unmatched": unmatched,
+        "accounts": sorted(h.account_id for h in hits),
+    }  # fmt: skip
     audit.append(
-        session,
-        key=audit_key,
-        now=now,
-        actor=actor,
-        action="exposures.imported",
-        subject=f"exposure:{exposure_id}",
-        data={
-            "source": exposure.source,
-            "reference": exposure.reference,
-            "file_sha256": exposure.file_sha256,
-            "entries": exposure.entries,
-            "matched": matched,
-            "unmatched": exposure.unmatched,
-            "accounts": sorted(h.account_id for h in hits),
-        },
-    )
+        session, key=audit_key, now=now, actor=actor, action=evidence.action,
+        subject=f"exposure:{exposure_id}", data=data,
+    )  # fmt: skip
     return ImportResult(
-        exposure_id,
-        leaked.entries,
-        matched,
-        exposure.unmatched,
-        len(hits),
-        len(officials),
+        exposure_id, evidence.entries, evidence.matched, unmatched, len(hits), len(officials),
         planned,
-    )
+    )  # fmt: skip
 
 
 def _record(session: Session, exposure_id: int, hits: list[_Hit], now: datetime) -> None:
