@@ -10,8 +10,7 @@ BEGIN IMMEDIATE write lock, so two instances never fork the chain.
 import hashlib
 import hmac
 import json
-from collections.abc import Generator, Iterable, Iterator, Sequence
-from contextlib import closing
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,10 +18,12 @@ from typing import Any
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
+from hygiene.audit import verifier
 from hygiene.audit.models import AuditEvent
+from hygiene.audit.verifier import Verification as Verification  # re-exported
 from hygiene.db import table
 
-GENESIS = "0" * 64
+GENESIS = verifier.GENESIS
 _PG_LOCK_ID = 0x6879_6769_656E  # "hygien": the audit chain's advisory lock
 _BATCH = 5_000
 
@@ -33,15 +34,6 @@ class NewEvent:
     action: str
     subject: str
     data: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Verification:
-    ok: bool
-    count: int
-    head_hash: str
-    first_bad_seq: int | None = None
-    reason: str | None = None
 
 
 def audit_key(secret: bytes) -> bytes:
@@ -147,35 +139,9 @@ def _stream(session: Session, since: datetime | None = None) -> Generator[AuditE
 
 
 def verify(session: Session, *, key: bytes) -> Verification:
-    """Walk the whole chain; name the first row whose number, link or hash does not hold."""
-    with closing(_stream(session)) as events:
-        return _walk(events, key)
-
-
-def _walk(events: Iterator[AuditEvent], key: bytes) -> Verification:
-    expected_seq, prev, count = 1, GENESIS, 0
-    for event in events:
-        problem = None
-        if event.seq != expected_seq:
-            problem = "gap" if event.seq > expected_seq else "order"
-            bad = min(event.seq, expected_seq)
-        elif event.prev_hash != prev:
-            problem, bad = "link", event.seq
-        elif event.hash != compute_hash(
-            key,
-            seq=event.seq,
-            at=event.at,
-            actor=event.actor,
-            action=event.action,
-            subject=event.subject,
-            data=event.data,
-            prev_hash=event.prev_hash,
-        ):
-            problem, bad = "hash", event.seq
-        if problem:
-            return Verification(False, count, prev, first_bad_seq=bad, reason=problem)
-        prev, expected_seq, count = event.hash, expected_seq + 1, count + 1
-    return Verification(True, count, prev)
+    """Walk the whole chain; name the first row whose number, link or hash does not hold.
+    Core rows from a streaming cursor: see hygiene.audit.verifier."""
+    return verifier.verify(session, key=key)
 
 
 def count(session: Session) -> int:

@@ -47,6 +47,7 @@ def check_password(
     locale = state(ctx).locale
     candidate: str = typer.prompt(i18n.t("portal.strength.prompt", locale), hide_input=True)
     deps = state(ctx).deps
+    saved: str | None = None
     with session(ctx) as s:
         official = None
         if for_:
@@ -75,7 +76,9 @@ def check_password(
                 today=local_date(now, deps.settings.zone),
                 now=now,
             )
-            say(ctx, "portal.strength.saved", score=kept, system=target.system)
+            saved = target.system
+    if saved is not None:  # after the commit, which the session block above made
+        say(ctx, "portal.strength.saved", score=kept, system=saved)
     label = i18n.t(f"strength.score_{result.score}", locale)
     say(ctx, "portal.strength.result", label=label, score=result.score)
     say(ctx, "portal.strength.crack", time=result.crack_time(locale))

@@ -3,7 +3,7 @@
 import asyncio
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -60,10 +60,11 @@ def run_plan(
     now = _clock(ctx, at).now()
     names = [campaign] if campaign else list(campaigns.CAMPAIGNS)
     day = campaigns.clockless(deps.settings, now).today
+    lines: list[tuple[str, dict[str, Any]]] = []  # printed once the commit succeeded
     with session(ctx) as s:
         for name in names:
             if campaign is None and not getattr(deps.settings.campaigns, name).enabled:
-                say(ctx, "engine.plan.disabled", campaign=name)
+                lines.append(("engine.plan.disabled", {"campaign": name}))
                 continue
             result = campaigns.plan(
                 session=s,
@@ -74,9 +75,11 @@ def run_plan(
                 actor=actor(),
             )
             key = "engine.plan.dry_run" if dry_run else "engine.plan.done"
-            say(ctx, key, campaign=name, count=result.planned, day=day)
+            lines.append((key, {"campaign": name, "count": result.planned, "day": day}))
         if dry_run:
             s.rollback()
+    for key, params in lines:
+        say(ctx, key, **params)
 
 
 @run_app.command("deliver")
