@@ -12,6 +12,7 @@ from hygiene.runtime import Runtime
 from hygiene.web import api, console, errors, health, portal
 from hygiene.web.auth import PublicDep
 from hygiene.web.deps import LocaleDep, build_templates, render
+from hygiene.web.limits import BodyLimit
 from hygiene.web.security import SecurityMiddleware
 
 
@@ -28,6 +29,13 @@ def create_app(deps: Deps, *, runtime: Runtime | None = None) -> FastAPI:
     app.state.runtime = runtime or Runtime(started_at=deps.clock.now())
     app.state.templates = build_templates()
     app.state.metrics = health.metrics_registry(deps, app.state.runtime)
+    limits = deps.settings.security
+    # Inside SecurityMiddleware: the route's own receive() raises, so the app's handler answers.
+    app.add_middleware(
+        BodyLimit,
+        upload_bytes=limits.upload_max_mb * 1024 * 1024,
+        other_bytes=limits.json_max_kb * 1024,
+    )
     app.add_middleware(SecurityMiddleware, secret=deps.secret)
     static = resources.files("hygiene") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

@@ -53,7 +53,8 @@ ANONYMOUS = Principal("anonymous")
 def get_principal(request: Request, deps: DepsDep, session: SessionDep) -> Principal:
     now = deps.clock.now()
     header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
+    # /metrics reads its own bearer token (metrics.token), not a console user's.
+    if header.lower().startswith("bearer ") and request.url.path != "/metrics":
         user = users.user_for_token(session, token=header[7:].strip(), secret=deps.secret, now=now)
         if user is None:
             raise HTTPException(401, "auth.bad_token", headers={"WWW-Authenticate": "Bearer"})

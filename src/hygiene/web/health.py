@@ -1,5 +1,6 @@
 """GET /healthz and GET /metrics (Prometheus text format)."""
 
+import hmac
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -171,5 +172,15 @@ def metrics_registry(deps: Deps, runtime: Runtime) -> CollectorRegistry:
 
 @router.get("/metrics")
 def metrics(request: Request, _: PublicDep) -> Response:
+    """Prometheus text. With `metrics.token` set, only `Authorization: Bearer <token>` reads it."""
+    expected = request.app.state.deps.settings.metrics.token_value()
+    if expected:
+        header = request.headers.get("authorization", "")
+        given = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            return Response(
+                "401: metrics.token required\n", status_code=401, media_type="text/plain",
+                headers={"WWW-Authenticate": "Bearer"},
+            )  # fmt: skip
     registry: CollectorRegistry = request.app.state.metrics
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
