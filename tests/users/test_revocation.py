@@ -124,3 +124,17 @@ def test_a_setup_code_from_before_a_reset_no_longer_works(session: Session) -> N
 
     with pytest.raises(InvalidInput):
         users.complete_setup(session, email=EMAIL, code=old, password=GOOD, secret=KEY, now=NOW)
+
+
+def test_setup_answers_an_unknown_email_like_a_wrong_code(session: Session) -> None:
+    make_user(session)
+    with pytest.raises(InvalidInput) as unknown:
+        users.complete_setup(
+            session, email="nobody@x.example", code="ABCD-EFGH", password=GOOD, secret=KEY, now=NOW
+        )
+    with pytest.raises(InvalidInput) as wrong:
+        users.complete_setup(
+            session, email=EMAIL, code="ABCD-EFGH", password=GOOD, secret=KEY, now=NOW
+        )
+
+    assert unknown.value.render("vi") == wrong.value.render("vi")

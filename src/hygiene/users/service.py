@@ -85,7 +85,10 @@ def add_user(
 def complete_setup(
     session: Session, *, email: str, code: str, password: str, secret: bytes, now: datetime
 ) -> ConsoleUser:
-    user = by_email(session, email)
+    try:
+        user = by_email(session, email)
+    except NotFound:  # the same answer as a wrong code: setup tells nobody who is a user
+        raise InvalidInput("users.bad_setup_code") from None
     typed = "".join(code.split()).replace("-", "").upper()
     expires = as_utc(user.setup_expires_at) if user.setup_expires_at else None
     if (
