@@ -29,6 +29,7 @@ from hygiene.channels.base import Channel
 from hygiene.clock import Clock
 from hygiene.db import session_scope
 from hygiene.outbox.delivery import Deliverer, DeliveryReport
+from hygiene.outbox.health import DeliveryHealth
 from hygiene.reports import snapshot
 from hygiene.reports.compliance import clock_at
 from hygiene.sources import registry as source_registry
@@ -77,8 +78,9 @@ def snapshot_job(deps: Deps) -> snapshot.Taken:
     return taken
 
 
-async def deliver_job(deliverer: Deliverer) -> DeliveryReport:
-    return await deliverer.drain()
+async def deliver_job(deliverer: Deliverer) -> DeliveryReport | None:
+    """Deliver what is due; a failing database is reported as a condition, not raised."""
+    return await deliverer.tick()
 
 
 def sync_job(
@@ -135,7 +137,12 @@ def add_source_jobs(scheduler: BaseScheduler, deps: Deps) -> None:
 
 
 def build_deliverer(
-    deps: Deps, channels: dict[str, Channel], worker: str, *, clock: Clock | None = None
+    deps: Deps,
+    channels: dict[str, Channel],
+    worker: str,
+    *,
+    clock: Clock | None = None,
+    health: DeliveryHealth | None = None,
 ) -> Deliverer:
     return Deliverer(
         engine=deps.engine,
@@ -145,11 +152,16 @@ def build_deliverer(
         channels=channels,
         clock=clock or deps.clock,
         worker=worker,
+        health=health,
     )
 
 
 def build_scheduler(
-    deps: Deps, channels: dict[str, Channel], *, worker: str | None = None
+    deps: Deps,
+    channels: dict[str, Channel],
+    *,
+    worker: str | None = None,
+    health: DeliveryHealth | None = None,
 ) -> AsyncIOScheduler:
     """A configured, not yet started scheduler (start it inside a running event loop)."""
     zone = deps.settings.zone
@@ -173,7 +185,9 @@ def build_scheduler(
         IntervalTrigger(seconds=deps.settings.delivery.interval_seconds, timezone=zone),
         id=DELIVER_JOB,
         name="deliver",
-        kwargs={"deliverer": build_deliverer(deps, channels, worker or worker_name())},
+        kwargs={
+            "deliverer": build_deliverer(deps, channels, worker or worker_name(), health=health)
+        },
         replace_existing=True,
         **JOB_OPTIONS,
     )

@@ -7,6 +7,8 @@ database stays the source of truth.
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from hygiene.outbox.health import DeliveryHealth
+
 
 @dataclass
 class Runtime:
@@ -18,3 +20,4 @@ class Runtime:
     last_deliver_at: datetime | None = None
     channel_errors: dict[str, str] = field(default_factory=dict)  # channel -> why it is down
     channels: list[str] = field(default_factory=list)
+    delivery: DeliveryHealth = field(default_factory=DeliveryHealth)  # written by the deliverer

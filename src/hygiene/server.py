@@ -64,7 +64,7 @@ async def run(
     )
     ticker = None
     if scheduler:
-        ticker = jobs.build_scheduler(deps, channels)
+        ticker = jobs.build_scheduler(deps, channels, health=runtime.delivery)
         _listen(ticker, deps, runtime)
         ticker.start()
         runtime.scheduler_running = True

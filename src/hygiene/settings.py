@@ -173,6 +173,9 @@ class Delivery(Section):
     backoff_max_seconds: float = Field(6 * 3600.0, gt=0)
     rate_per_minute: dict[str, int] = Field(default_factory=dict)
     rate_per_day: dict[str, int] = Field(default_factory=dict)
+    # Beyond this difference between an instance's clock and the database's, a warning (log,
+    # /healthz, /metrics). Leases follow the database's clock whatever the skew.
+    max_clock_skew_seconds: float = Field(10.0, gt=0)
 
 
 class Smtp(Section):

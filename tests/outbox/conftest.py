@@ -1,22 +1,42 @@
 """A small district with planned messages, and a deliverer wired to memory channels."""
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, update
+from sqlmodel import col
 
 from hygiene.campaigns import service as campaigns
 from hygiene.channels.base import Channel
 from hygiene.channels.memory import MemoryChannel
-from hygiene.clock import FixedClock
+from hygiene.clock import FixedClock, as_utc
 from hygiene.db import session_scope
 from hygiene.outbox.delivery import Deliverer
+from hygiene.outbox.models import Message
 from hygiene.settings import Settings
 from tests import factories as f
 from tests.conftest import SECRET
 
 MakeDeliverer = Callable[..., Deliverer]
+
+
+def expire_leases(engine: Engine, by: timedelta) -> None:
+    """Let `by` pass on the clock leases are measured against, for the rows held now.
+
+    Leases follow the database's clock on PostgreSQL (outbox.service), which a test cannot
+    advance: moving every held lease back by `by` is the same as that much time passing.
+    """
+    with session_scope(engine) as session:
+        held = session.execute(
+            select(col(Message.id), col(Message.lease_until)).where(
+                col(Message.status) == "sending", col(Message.lease_until).is_not(None)
+            )
+        ).all()
+        if held:
+            session.execute(
+                update(Message), [{"id": pk, "lease_until": as_utc(t) - by} for pk, t in held]
+            )
 
 
 def plan_rotation(engine: Engine, settings: Settings, clock: FixedClock, key: bytes) -> int:

@@ -15,7 +15,7 @@ from hygiene.outbox import service as outbox
 from hygiene.outbox.delivery import Deliverer
 from hygiene.outbox.models import Message
 from hygiene.settings import Settings
-from tests.outbox.conftest import MakeDeliverer
+from tests.outbox.conftest import MakeDeliverer, expire_leases
 
 LEASE = timedelta(minutes=5)
 
@@ -46,7 +46,7 @@ def test_it_returns_a_row_whose_lease_ran_out(
     planned: int, engine: Engine, clock: FixedClock
 ) -> None:
     _claim(engine, clock, "a")
-    clock.advance(LEASE + timedelta(seconds=1))
+    expire_leases(engine, LEASE + timedelta(seconds=1))
     with session_scope(engine) as session:
         released = outbox.release_expired(session, now=clock.now())
     assert len(released) == planned
@@ -57,7 +57,7 @@ def test_it_keeps_a_lost_lease_from_overwriting_the_row(
     planned: int, engine: Engine, clock: FixedClock
 ) -> None:
     [row, *_] = _claim(engine, clock, "a")
-    clock.advance(LEASE + timedelta(seconds=1))
+    expire_leases(engine, LEASE + timedelta(seconds=1))
     with session_scope(engine) as session:
         outbox.release_expired(session, now=clock.now())
     _claim(engine, clock, "b")
@@ -74,7 +74,7 @@ def test_it_resends_a_crashed_workers_message_with_the_same_message_id(
     email: MemoryChannel,
 ) -> None:
     _claim(engine, clock, "crashed")  # claimed, never finished
-    clock.advance(timedelta(seconds=300 + 1))  # settings.delivery.lease_seconds
+    expire_leases(engine, timedelta(seconds=300 + 1))  # settings.delivery.lease_seconds
     asyncio.run(make_deliverer().drain())
     with Session(engine) as session:
         rows = session.exec(select(Message).order_by(col(Message.id))).scalars().all()
@@ -96,20 +96,27 @@ def test_it_retries_a_failed_message_on_request(
 class SlowThenBusy(MemoryChannel):
     """The first send outlasts the batch's lease; during the next send, another instance runs."""
 
-    def __init__(self, clock: FixedClock, lease: timedelta, other: Deliverer) -> None:
+    def __init__(
+        self, clock: FixedClock, lease: timedelta, other: Deliverer, engine: Engine
+    ) -> None:
         super().__init__("email")
-        self.clock, self.lease, self.other = clock, lease, other
+        self.clock, self.lease, self.other, self.engine = clock, lease, other, engine
 
     async def send(self, message: OutgoingMessage) -> Result:
         if len(self.sent) == 0:
             self.clock.advance(self.lease + timedelta(seconds=1))
+            expire_leases(self.engine, self.lease + timedelta(seconds=1))
         elif len(self.sent) == 1:
             await self.other.run_once()
         return await super().send(message)
 
 
 def test_no_send_starts_after_the_lease_ran_out(
-    planned: int, make_deliverer: MakeDeliverer, settings: Settings, clock: FixedClock
+    planned: int,
+    make_deliverer: MakeDeliverer,
+    settings: Settings,
+    clock: FixedClock,
+    engine: Engine,
 ) -> None:
     serial = settings.model_copy(
         update={"delivery": settings.delivery.model_copy(update={"concurrency": 1})}
@@ -117,7 +124,7 @@ def test_no_send_starts_after_the_lease_ran_out(
     lease = timedelta(seconds=settings.delivery.lease_seconds)
     second = MemoryChannel("email")
     other = make_deliverer(channels={"email": second}, settings_=serial, worker="w2")
-    first = SlowThenBusy(clock, lease, other)
+    first = SlowThenBusy(clock, lease, other, engine)
     asyncio.run(make_deliverer(channels={"email": first}, settings_=serial, worker="w1").drain())
     keys = Counter(m.idempotency_key for m in first.sent + second.sent)
     assert len(keys) == planned

@@ -12,14 +12,20 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
 from hygiene.audit.models import AuditEvent
-from hygiene.channels.base import ChannelDown, PermanentError, TransientError
+from hygiene.channels.base import (
+    ChannelDown,
+    OutgoingMessage,
+    PermanentError,
+    Result,
+    TransientError,
+)
 from hygiene.channels.memory import MemoryChannel
 from hygiene.clock import FixedClock
 from hygiene.outbox import compose
 from hygiene.outbox.compose import aware
 from hygiene.outbox.models import DeliveryAttempt, Message
 from hygiene.settings import Delivery, Messages, Settings
-from tests.outbox.conftest import MakeDeliverer
+from tests.outbox.conftest import MakeDeliverer, expire_leases
 
 
 def _rows(engine: Engine) -> list[Message]:
@@ -69,12 +75,47 @@ def test_it_gives_up_after_max_attempts(
     settings: Settings,
     clock: FixedClock,
 ) -> None:
+    """One message keeps failing while the channel carries the others: that message is dead."""
     limited = settings.model_copy(update={"delivery": Delivery(max_attempts=2)})
-    email.fail_next(*(TransientError("timeout") for _ in range(2 * planned)))
     for _ in range(2):
+        email.fail_next(TransientError("452 mailbox full"))
         asyncio.run(make_deliverer(settings_=limited).drain())
         clock.advance(timedelta(days=1))
-    assert {row.status for row in _rows(engine)} == {"dead"}
+    assert sorted(row.status for row in _rows(engine)) == ["dead", "sent", "sent"]
+
+
+class Outage(MemoryChannel):
+    """A server that answers 421 to everything until it is up again."""
+
+    up = False
+
+    async def send(self, message: OutgoingMessage) -> Result:
+        if not self.up:
+            raise TransientError("421 service not available")
+        return await super().send(message)
+
+
+def test_a_channel_failing_every_send_of_a_batch_is_down_and_spends_no_attempt(
+    planned: int,
+    make_deliverer: MakeDeliverer,
+    email: MemoryChannel,
+    engine: Engine,
+    settings: Settings,
+    clock: FixedClock,
+) -> None:
+    limited = settings.model_copy(update={"delivery": Delivery(max_attempts=2)})
+    server = Outage("email")
+    deliverer = make_deliverer(settings_=limited, channels={"email": server})
+    for _ in range(5):
+        asyncio.run(deliverer.drain())
+        clock.advance(timedelta(days=1))
+    rows = _rows(engine)
+    assert {(r.status, r.attempts) for r in rows} == {("pending", 0)}
+    assert all("421 service not available" in (r.last_error or "") for r in rows)
+    server.up = True
+    asyncio.run(deliverer.drain())
+    assert {r.status for r in _rows(engine)} == {"sent"}
+    assert len(server.sent) == planned
 
 
 def test_it_audits_a_dead_message(
@@ -157,17 +198,18 @@ def test_a_database_error_while_preparing_does_not_fail_the_message(
 ) -> None:
     """The connection drops while a message is rendered (compose reads the database): that is
     the database's fault, not the message's, so it is retried once its lease runs out."""
-    real = compose.compose
+    real = compose.load
 
     def drop_once(*args: Any, **kwargs: Any) -> Any:
-        monkeypatch.setattr(compose, "compose", real)
+        monkeypatch.setattr(compose, "load", real)
         raise OperationalError("SELECT", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr(compose, "compose", drop_once)
+    monkeypatch.setattr(compose, "load", drop_once)
     with pytest.raises(OperationalError):
         asyncio.run(make_deliverer().run_once())
     assert "failed" not in {r.status for r in _rows(engine)}
     clock.advance(timedelta(minutes=10))  # past the lease
+    expire_leases(engine, timedelta(minutes=10))
     asyncio.run(make_deliverer().drain())
     assert {r.status for r in _rows(engine)} == {"sent"}
     assert len(email.sent) == planned

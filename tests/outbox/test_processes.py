@@ -20,7 +20,7 @@ from hygiene.outbox.models import Message
 from hygiene.settings import Settings
 from tests import factories as f
 from tests.conftest import NOW
-from tests.outbox.conftest import plan_rotation
+from tests.outbox.conftest import expire_leases, plan_rotation
 
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = 40
@@ -112,6 +112,7 @@ def test_a_killed_worker_only_duplicates_its_messages_in_flight(
             .all()
         )
     assert in_flight, "the kill should land mid-batch"
+    expire_leases(engine, timedelta(seconds=61))  # the worker's lease_seconds, on either clock
     _finish(_worker(settings.db_url, tmp_path, NOW + timedelta(seconds=61)))
     calls = _calls(tmp_path)
     sent = Counter(key for key, _ in calls)

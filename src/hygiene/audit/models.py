@@ -3,7 +3,7 @@ and the hash chain exposes anyone who disables them."""
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Text
+from sqlalchemy import CheckConstraint, DateTime, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -18,3 +18,16 @@ class AuditEvent(SQLModel, table=True):
     data: str = Field(sa_type=Text)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+
+
+class AuditHead(SQLModel, table=True):
+    """The chain's head (seq, hash of the last event) in one row: appends lock and update it
+    instead of looking up the newest event, so an append costs the same at any log size and no
+    query plan depends on audit_event's statistics. verify() still walks the events themselves."""
+
+    __tablename__ = "audit_head"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_audit_head_single_row"),)
+
+    id: int = Field(default=1, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    seq: int
+    hash: str = Field(max_length=64)

@@ -3,8 +3,11 @@
 Each event's hash is HMAC-SHA256(key, canonical JSON of seq, time, actor, action, subject, data and
 the previous hash). Keying the chain with the service's secret (never stored in the database) means
 that someone with write access to the database alone cannot forge even an event appended at the
-end. Appends are serialised: PostgreSQL by a transaction-scoped advisory lock, SQLite by its
-BEGIN IMMEDIATE write lock, so two instances never fork the chain.
+end. Appends are serialised, so two instances never fork the chain: PostgreSQL by a row lock on
+the head row (audit_head: the newest seq and hash, one row), SQLite by its BEGIN IMMEDIATE write
+lock. An append locks and reads that one row by primary key and writes it back once per call,
+whatever the size of the log: append_many() of a batch costs one lock, one multi-row insert and
+one update.
 """
 
 import hashlib
@@ -19,7 +22,7 @@ from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from hygiene.audit import verifier
-from hygiene.audit.models import AuditEvent
+from hygiene.audit.models import AuditEvent, AuditHead
 from hygiene.audit.verifier import Verification as Verification  # re-exported
 from hygiene.db import table
 
@@ -66,13 +69,51 @@ def compute_hash(
     return hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def _lock_and_read_head(session: Session) -> tuple[int, str]:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK_ID})
+def head(session: Session) -> tuple[int, str]:
+    """(seq, hash) of the newest event, from the head row; (0, GENESIS) for an empty log."""
+    row = session.execute(
+        select(AuditHead.seq, AuditHead.hash).where(col(AuditHead.id) == 1)
+    ).first()
+    return (row[0], row[1]) if row else _head_from_events(session)
+
+
+def _head_from_events(session: Session) -> tuple[int, str]:
+    """A log without its head row (emptied tables, or a schema migrated mid-way): read the
+    newest event once, by primary key; the next append writes the row."""
     row = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(col(AuditEvent.seq).desc()).limit(1)
     ).first()
     return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def _lock_head(session: Session) -> tuple[int, str, bool]:
+    """Lock the head row for this transaction: (seq, hash, whether the row exists).
+
+    PostgreSQL: SELECT … FOR UPDATE on the one row, by primary key. With no row yet, the
+    transaction-scoped advisory lock serialises the appends that create it. SQLite: the
+    transaction already holds the database's write lock (BEGIN IMMEDIATE)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    query = select(AuditHead.seq, AuditHead.hash).where(col(AuditHead.id) == 1)
+    row = session.execute(query.with_for_update() if postgres else query).first()
+    if row is not None:
+        return row[0], row[1], True
+    if postgres:
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK_ID})
+        row = session.execute(query.with_for_update()).first()
+        if row is not None:
+            return row[0], row[1], True
+    seq, digest = _head_from_events(session)
+    return seq, digest, False
+
+
+def _store_head(session: Session, seq: int, digest: str, *, exists: bool) -> None:
+    head_table = table(AuditHead)
+    if exists:
+        session.execute(
+            head_table.update().where(head_table.c.id == 1).values(seq=seq, hash=digest)
+        )
+    else:
+        session.execute(head_table.insert().values(id=1, seq=seq, hash=digest))
 
 
 def append_many(
@@ -81,7 +122,7 @@ def append_many(
     """Append `events` in order, in the caller's transaction; returns their sequence numbers."""
     if not events:
         return []
-    seq, prev = _lock_and_read_head(session)
+    seq, prev, exists = _lock_head(session)
     at = _utc(now)
     rows: list[dict[str, Any]] = []
     for event in events:
@@ -112,6 +153,7 @@ def append_many(
         prev = digest
     for start in range(0, len(rows), _BATCH):
         session.execute(table(AuditEvent).insert(), rows[start : start + _BATCH])
+    _store_head(session, seq, prev, exists=exists)
     return [row["seq"] for row in rows]
 
 

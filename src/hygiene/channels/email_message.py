@@ -45,12 +45,13 @@ def build_email(message: OutgoingMessage, *, from_address: str, from_name: str) 
         raise PermanentError(bilingual("channel.bad_address", address=message.to))
     if "\r" in message.subject or "\n" in message.subject:
         raise PermanentError(bilingual("channel.bad_subject"))
-    email = _text_part(message.text, "plain")
+    plain = _text_part(message.text, "plain")  # encoded once, whether alone or in the multipart
+    email = plain
     if message.html:
         email = Message()
         email["MIME-Version"] = "1.0"
         email["Content-Type"] = "multipart/alternative"
-        email.attach(_text_part(message.text, "plain"))
+        email.attach(plain)
         email.attach(_text_part(message.html, "html"))
     email["From"] = formataddr((from_name, from_address), charset="utf-8")
     email["To"] = message.to

@@ -1,7 +1,8 @@
 """Turn one claimed outbox row into the texts an official reads.
 
 Rendering happens at delivery time, not planning time: planning is one SQL statement, and
-rendering needs per-message work (templates, masking, the acknowledgement code). The rendered
+rendering needs per-message work (templates, masking, the acknowledgement code). It reads no
+database: a batch reads what it renders from with lookup.load(), one query per table. The rendered
 subject and text are stored on the row, so `hygiene outbox show` displays what was sent. Account
 stages are recomputed for the day the message was planned, so a retry renders the same text.
 """
@@ -11,17 +12,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from hygiene import i18n
 from hygiene.acks import codes
-from hygiene.advisories.models import Advisory
 from hygiene.channels.base import OutgoingMessage
 from hygiene.clock import as_utc as aware  # kept as a name: outbox modules and tests use it
-from hygiene.exposures import queries as exposures
-from hygiene.inventory.models import Account, Official, Unit
+from hygiene.db import row_id
+from hygiene.inventory.models import Account, Official
 from hygiene.messages.masking import mask_login
 from hygiene.messages.render import Rendered, render
+from hygiene.outbox.lookup import Lookup, ids, load
 from hygiene.outbox.models import Message
 from hygiene.policy.rules import STAGE_RANK, AccountFacts, Stage, current_event
 from hygiene.settings import Settings
@@ -49,10 +50,6 @@ def expiry_instant(composed: Composed, settings: Settings) -> datetime:
     return datetime.combine(after, time(0, 0), settings.zone).astimezone(UTC)
 
 
-def _ids(payload: str) -> list[int]:
-    return [int(part) for part in payload.split(",") if part.strip()]
-
-
 def _facts(account: Account, settings: Settings, *, with_compromise: bool = True) -> AccountFacts:
     compromised = account.compromised_at if with_compromise else None
     return AccountFacts(
@@ -63,8 +60,12 @@ def _facts(account: Account, settings: Settings, *, with_compromise: bool = True
     )
 
 
-def _account_lines(session: Session, message: Message, settings: Settings) -> list[dict[str, Any]]:
-    accounts = session.exec(select(Account).where(col(Account.id).in_(_ids(message.payload))))
+def _accounts(lookup: Lookup, message: Message) -> list[Account]:
+    return [lookup.accounts[i] for i in ids(message.payload) if i in lookup.accounts]
+
+
+def _account_lines(lookup: Lookup, message: Message, settings: Settings) -> list[dict[str, Any]]:
+    accounts = _accounts(lookup, message)
     lines: list[dict[str, Any]] = []
     for account in accounts:
         policy = settings.policies.get(account.kind)
@@ -77,7 +78,7 @@ def _account_lines(session: Session, message: Message, settings: Settings) -> li
         lines.append({"system": account.system, "login": mask_login(account.login), "due": due})
         if event is not None and event.stage is Stage.NOW:
             lines[-1]["account_id"] = account.id
-    _add_references(session, lines)
+    _add_references(lookup, lines)
     lines.sort(key=lambda line: (line["due"], line["system"]))
     return [
         {**line, "due_on": i18n.format_date(line["due"]), "state": due_state(line["due"], message)}
@@ -92,29 +93,27 @@ def due_state(due: date, message: Message) -> str:
     return "today" if due == message.planned_on else "overdue"
 
 
-def informed(session: Session, message: Message, official: Official) -> str | None:
+def informed(lookup: Lookup, message: Message, official: Official) -> str | None:
     """Who an escalation planned in the last week told about this official: "head",
     "security" or None. A reminder says someone was informed only when that message exists."""
     if message.stage != Stage.ESCALATE.value or official.id is None:
         return None
-    rows = session.exec(
-        select(Message.official_id, Message.payload).where(
-            col(Message.campaign) == "escalation",
-            col(Message.subject_unit_id) == official.unit_id,
-            col(Message.planned_on) >= message.planned_on - timedelta(days=7),
-            col(Message.planned_on) <= message.planned_on,
-        )
-    ).all()
-    told = [head for head, payload in rows if official.id in _ids(payload)]
+    week = message.planned_on - timedelta(days=7)
+    told = [
+        e.head
+        for e in lookup.escalations
+        if e.unit == official.unit_id
+        and week <= e.planned_on <= message.planned_on
+        and official.id in e.officials
+    ]
     if not told:
         return None
     return "head" if any(head is not None for head in told) else "security"
 
 
-def _add_references(session: Session, lines: list[dict[str, Any]]) -> None:
+def _add_references(lookup: Lookup, lines: list[dict[str, Any]]) -> None:
     """A rotate-now line names the exposure list that forced it: source and reference."""
-    wanted = [int(line["account_id"]) for line in lines if "account_id" in line]
-    found = exposures.references(session, wanted) if wanted else {}
+    found = lookup.references
     for line in lines:
         account_id = line.pop("account_id", None)
         line["source"], line["reference"] = (
@@ -122,12 +121,8 @@ def _add_references(session: Session, lines: list[dict[str, Any]]) -> None:
         )
 
 
-def _attest_lines(session: Session, message: Message) -> list[dict[str, Any]]:
-    accounts = session.exec(
-        select(Account)
-        .where(col(Account.id).in_(_ids(message.payload)))
-        .order_by(col(Account.system), col(Account.id))
-    )
+def _attest_lines(lookup: Lookup, message: Message) -> list[dict[str, Any]]:
+    accounts = sorted(_accounts(lookup, message), key=lambda a: (a.system, row_id(a.id)))
     return [
         {
             "system": a.system,
@@ -139,12 +134,9 @@ def _attest_lines(session: Session, message: Message) -> list[dict[str, Any]]:
     ]
 
 
-def _advisory_lines(session: Session, message: Message, settings: Settings, locale: str) -> Any:
-    rows = session.exec(
-        select(Advisory)
-        .where(col(Advisory.id).in_(_ids(message.payload)))
-        .order_by(col(Advisory.published_at))
-    )
+def _advisory_lines(lookup: Lookup, message: Message, settings: Settings, locale: str) -> Any:
+    rows = [lookup.advisories[i] for i in ids(message.payload) if i in lookup.advisories]
+    rows.sort(key=lambda a: aware(a.published_at))
     return [
         {
             "title": a.title,
@@ -158,27 +150,24 @@ def _advisory_lines(session: Session, message: Message, settings: Settings, loca
     ]
 
 
-def _escalated_lines(session: Session, message: Message, settings: Settings) -> Any:
-    officials = session.exec(
-        select(Official)
-        .where(col(Official.id).in_(_ids(message.payload)))
-        .order_by(col(Official.full_name))
-    ).all()
+def _escalated_lines(lookup: Lookup, message: Message, settings: Settings) -> Any:
+    officials = [lookup.officials[i] for i in ids(message.payload) if i in lookup.officials]
+    officials.sort(key=lambda person: person.full_name)
     return [
         {
             "full_name": person.full_name,
             "employee_id": person.employee_id,
-            "systems": ", ".join(_escalated_systems(session, person, message, settings)),
+            "systems": ", ".join(_escalated_systems(lookup, person, message, settings)),
         }
         for person in officials
     ]
 
 
 def _escalated_systems(
-    session: Session, person: Official, message: Message, settings: Settings
+    lookup: Lookup, person: Official, message: Message, settings: Settings
 ) -> list[str]:
     systems = []
-    for account in session.exec(select(Account).where(col(Account.official_id) == person.id)):
+    for account in lookup.accounts_of.get(row_id(person.id), []):
         policy = settings.policies.get(account.kind)
         if policy is None:
             continue
@@ -190,31 +179,31 @@ def _escalated_systems(
 
 
 def context(
-    session: Session, message: Message, official: Official, *, settings: Settings, ack_code: str
+    lookup: Lookup, message: Message, official: Official, *, settings: Settings, ack_code: str
 ) -> dict[str, Any]:
     locale = i18n.normalise_locale(official.locale)
-    unit = session.get(Unit, message.subject_unit_id) if message.subject_unit_id else None
+    unit = lookup.units.get(message.subject_unit_id) if message.subject_unit_id else None
     expires = message.planned_on + timedelta(days=settings.messages.ack_code_days)
     campaign = message.campaign
-    told = informed(session, message, official) if campaign == "rotation" else None
+    told = informed(lookup, message, official) if campaign == "rotation" else None
     return {
         "full_name": official.full_name,
         "phrase": official.anti_phishing_phrase or None,
         "ack_code": codes.display(ack_code),
         "ack_expires": i18n.format_date(expires),
         "planned_on": i18n.format_date(message.planned_on),
-        "accounts": _account_lines(session, message, settings)
+        "accounts": _account_lines(lookup, message, settings)
         if campaign == "rotation"
-        else (_attest_lines(session, message) if campaign == "attest" else []),
+        else (_attest_lines(lookup, message) if campaign == "attest" else []),
         "attest_every_days": settings.policy.attest_every_days,
         "informed": told,
         "escalated": told is not None,  # kept for template overrides written before "informed"
         "to_security": message.official_id is None,
         "saved_in_browser": message.stage == "saved",
-        "advisories": _advisory_lines(session, message, settings, locale)
+        "advisories": _advisory_lines(lookup, message, settings, locale)
         if campaign == "digest"
         else [],
-        "officials": _escalated_lines(session, message, settings)
+        "officials": _escalated_lines(lookup, message, settings)
         if campaign == "escalation"
         else [],
         "unit": unit.name if unit else "",
@@ -225,8 +214,16 @@ def context(
 def compose(
     session: Session, message: Message, official: Official, *, settings: Settings, secret: bytes
 ) -> Composed:
+    """One message (a preview, a test): its rows read here; batches use compose_from(load())."""
+    lookup = load(session, [message])
+    return compose_from(lookup, message, official, settings=settings, secret=secret)
+
+
+def compose_from(
+    lookup: Lookup, message: Message, official: Official, *, settings: Settings, secret: bytes
+) -> Composed:
     code = codes.code_for(secret, message.idempotency_key)
-    ctx = context(session, message, official, settings=settings, ack_code=code)
+    ctx = context(lookup, message, official, settings=settings, ack_code=code)
     rendered = render(
         message.kind,
         i18n.normalise_locale(official.locale),

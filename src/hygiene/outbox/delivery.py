@@ -1,44 +1,47 @@
-"""The delivery loop: claim due messages, render them, send them through the official's channels
-and record the outcome of every attempt.
+"""The delivery loop: claim due messages in batches, render them, send them through the
+official's channels and record the outcome of every attempt.
 
-Channels come in as a ``dict[str, Channel]`` (the registry builds the real ones; tests pass
-memory and file channels). Rules applied here, at delivery time: the send window, working days
-and holidays; per-channel rate limits per minute and per day (counted from delivery_attempt, so
-shared by every instance, though two instances may overshoot by one batch); redirect mode;
-fallback to the next preferred channel when one is down.
+Per batch (sizes: `delivery.batch_size` claimed, `delivery.concurrency` in flight):
 
-Database calls are synchronous and short; only channel sends are awaited. Up to
-`delivery.concurrency` messages of a batch are in flight at once (so the SMTP pool's connections
-are all used); a rate limit may then overshoot by that many minus one. Run more instances for more
-throughput: claims never overlap.
+    batch.claim   one transaction: expired leases released, rows leased, the rows they render
+                  from read set-based, rate-limit budgets read
+    render        templates, ack codes (sending.BatchRun.render)
+    batch.renew   the lease runs again in full; rendered texts stored
+    send          up to `concurrency` sends in flight (the SMTP pool's connections all used)
+    batch.record  one transaction: executemany outcomes and attempts, one audit append_many
+
+The database phases run in a worker thread (asyncio.to_thread), so the event loop, which also
+serves the web app in `hygiene serve`, never waits on the database, and within a batch no send is
+in flight while the database works. Channels come in as a ``dict[str, Channel]`` (the registry
+builds the real ones; tests pass memory and file channels). Rules applied here, at delivery time:
+the send window, working days and holidays; per-channel rate limits per minute and per day
+(counted from delivery_attempt once per batch, then counted down locally, so two instances may
+overshoot by one batch); redirect mode; fallback to the next preferred channel when one is down.
+
+When the database fails (a full disk, a lost connection), tick() keeps the outcomes of messages
+already sent and writes them on a later tick, returns the rows it had not sent at once, and
+reports one condition (health.DeliveryHealth) instead of a traceback per tick.
 """
 
 import asyncio
 import logging
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 
-from hygiene.channels.base import (
-    Channel,
-    ChannelDown,
-    ChannelError,
-    OutgoingMessage,
-    PermanentError,
-)
+from hygiene.channels.base import Channel
 from hygiene.clock import Clock
-from hygiene.db import session_scope
-from hygiene.inventory.models import Official
-from hygiene.outbox import compose, limits, recipients, routing, rules
-from hygiene.outbox import service as outbox
-from hygiene.outbox.models import Message
+from hygiene.outbox import batch, clockcheck, rules
+from hygiene.outbox.batch import Claimed, Outcome
+from hygiene.outbox.health import DeliveryHealth, bilingual, is_database_failure
 from hygiene.outbox.outcomes import Outcomes
+from hygiene.outbox.sending import BatchRun
 from hygiene.settings import Settings
 
 log = logging.getLogger(__name__)
+DOWN_RETRY_CAP = timedelta(minutes=15)  # a down channel is tried again at least this often
 
 
 @dataclass
@@ -48,15 +51,9 @@ class DeliveryReport:
     claimed: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
 
-    def count(self, outcome: str) -> None:
-        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
-
-
-@dataclass(frozen=True)
-class Prepared:
-    message: Message
-    official: Official
-    outgoing: OutgoingMessage
+    def count(self, outcome: str, n: int = 1) -> None:
+        if n:
+            self.outcomes[outcome] = self.outcomes.get(outcome, 0) + n
 
 
 class Deliverer:
@@ -71,48 +68,31 @@ class Deliverer:
         clock: Clock,
         worker: str,
         rng: random.Random | None = None,
+        health: DeliveryHealth | None = None,
     ) -> None:
         self.engine, self.settings, self.secret = engine, settings, secret
         self.audit_key, self.channels, self.clock = audit_key, channels, clock
         self.worker = worker
-        self.down: dict[str, str] = {}  # channel → why, for this batch
-        self.outcomes = Outcomes(
-            engine=engine,
-            settings=settings,
-            audit_key=audit_key,
-            clock=clock,
-            worker=worker,
-            rng=rng or random.Random(),  # noqa: S311  (jitter, not security)
-        )
+        self.rng = rng or random.Random()  # noqa: S311  (jitter, not security)
+        self.outcomes = Outcomes(settings=settings, worker=worker, rng=self.rng)
+        self.health = health or DeliveryHealth()
+        self.down_streak: dict[str, int] = {}  # channel → consecutive batches it was down
+        self._unrecorded: list[Outcome] = []  # sent, but the database refused the outcome
+        self._to_release: set[int] = set()  # held, not sent, not yet given back
 
-    async def run_once(self) -> DeliveryReport:
-        """One batch: release expired leases, claim, send each claimed message."""
-        now, delivery = self.clock.now(), self.settings.delivery
-        if not rules.in_window(now, delivery, self.settings.zone):
-            return DeliveryReport(outside_window=True)
-        with session_scope(self.engine) as session:
-            released = outbox.release_expired(session, now=now)
-            ids = outbox.claim(
-                session,
-                now=now,
-                owner=self.worker,
-                limit=delivery.batch_size,
-                lease=timedelta(seconds=delivery.lease_seconds),
-            )
-        report = DeliveryReport(released=len(released), claimed=len(ids))
-        self.down = {}
-        gate = asyncio.Semaphore(delivery.concurrency)
-
-        async def one(message_id: int) -> str:
-            async with gate:
-                return await self._deliver(message_id)
-
-        outcomes = await asyncio.gather(*(one(i) for i in ids), return_exceptions=True)
-        errors = [o for o in outcomes if isinstance(o, BaseException)]
-        for outcome in outcomes:
-            report.count("error" if isinstance(outcome, BaseException) else outcome)
-        if errors:  # e.g. the database went away: those rows wait for their lease to run out
-            raise errors[0]
+    async def tick(self) -> DeliveryReport | None:
+        """The scheduler's job: compare clocks, deliver what is due; a database failure becomes
+        a reported condition (None), not an exception per tick."""
+        try:
+            skew = await asyncio.to_thread(clockcheck.skew_seconds, self.engine, self.clock)
+            self.health.clock_measured(skew, self.settings.delivery.max_clock_skew_seconds)
+            report = await self.drain()
+        except Exception as exc:
+            if not is_database_failure(exc):
+                raise
+            self.health.failed(exc, self.clock.now())
+            return None
+        self.health.recovered(self.clock.now())
         return report
 
     async def drain(self, *, max_batches: int = 10_000) -> DeliveryReport:
@@ -124,108 +104,138 @@ class Deliverer:
             total.released += report.released
             total.claimed += report.claimed
             for outcome, n in report.outcomes.items():
-                total.outcomes[outcome] = total.outcomes.get(outcome, 0) + n
+                total.count(outcome, n)
             if report.outside_window or report.claimed == 0:
                 break
         return total
 
-    async def _deliver(self, message_id: int) -> str:
-        try:
-            prepared = self._prepare(message_id)
-        except SQLAlchemyError:  # the database, not the message: the row waits out its lease
-            raise
-        except Exception as exc:  # a broken template must fail the message, not the loop
-            log.exception("cannot render message %s", message_id)
-            return self.outcomes.unrenderable(message_id, repr(exc))
-        if prepared is None:
-            return "lost"
-        if not prepared.official.active:
-            return self.outcomes.fail(prepared.message, "official deactivated", permanent=True)
-        possible = routing.routes(
-            prepared.official,
-            list(self.channels),
-            redirect_to=self.settings.delivery.redirect_to,
+    async def run_once(self) -> DeliveryReport:
+        """One batch: release expired leases, claim, render, send, record."""
+        now, delivery = self.clock.now(), self.settings.delivery
+        if not rules.in_window(now, delivery, self.settings.zone):
+            return DeliveryReport(outside_window=True)
+        report = DeliveryReport()
+        await self._settle_leftovers(report)
+        claimed = await asyncio.to_thread(
+            batch.claim,
+            self.engine,
+            settings=self.settings,
+            channels=list(self.channels),
+            now=now,
+            owner=self.worker,
         )
-        if not possible:
-            return self.outcomes.no_route(prepared.message)
-        limited = self._rate_limited()
-        routes = [r for r in possible if r.channel not in limited and r.channel not in self.down]
-        if not routes and any(r.channel in limited for r in possible):
-            return self.outcomes.deferred(prepared.message)
-        if not routes:  # down earlier in this batch: retry later, never fail for good
-            down = "; ".join(f"{r.channel}: {self.down[r.channel]}" for r in possible)
-            reason = f"every channel is down: {down}"
-            return self.outcomes.fail(prepared.message, reason, permanent=False)
-        last_error = ""
-        for route in routes:
-            outcome = await self._try(prepared, route)
-            if outcome is not None:
-                return outcome
-            last_error = self.down.get(route.channel, "")
-        reason = f"every channel is down: {last_error}"
-        return self.outcomes.fail(prepared.message, reason, permanent=False)
+        report.released, report.claimed = claimed.released, len(claimed.messages)
+        if claimed.messages:
+            await self._deliver(claimed, report)
+        return report
 
-    def _prepare(self, message_id: int) -> Prepared | None:
-        with session_scope(self.engine) as session:
-            message = session.get(Message, message_id)
-            official = recipients.recipient(session, message) if message else None
-            if message is None or official is None:
-                return None
-            composed = compose.compose(
-                session, message, official, settings=self.settings, secret=self.secret
-            )
-            held = outbox.renew_before_send(
-                session,
-                pk=message_id,
-                owner=self.worker,
-                now=self.clock.now(),
-                lease=timedelta(seconds=self.settings.delivery.lease_seconds),
-                subject=composed.rendered.subject[:300],
-                body=composed.rendered.text,
-                message_id=composed.message_id,
-                ack_hmac=composed.ack_hmac,
-                ack_expires_at=compose.expiry_instant(composed, self.settings),
-            )
-            if not held:
-                return None
-            return Prepared(message, official, compose.outgoing(message, official, composed))
-
-    async def _try(self, prepared: Prepared, route: routing.Route) -> str | None:
-        """Send on one route; None when the channel is down (try the next one)."""
-        channel = self.channels[route.channel]
-        started = self.clock.now()
-        outgoing = replace(prepared.outgoing, to=route.to)
+    async def _deliver(self, claimed: Claimed, report: DeliveryReport) -> None:
+        run = BatchRun(
+            claimed=claimed,
+            settings=self.settings,
+            secret=self.secret,
+            channels=self.channels,
+            clock=self.clock,
+            outcomes=self.outcomes,
+            was_down=set(self.down_streak),
+            down_delay=self._down_delay,
+        )
+        ids = {m.id for m in claimed.messages if m.id is not None}
         try:
-            result = await channel.send(outgoing)
-        except ChannelDown as exc:
-            self.down[route.channel] = exc.reason
-            self.outcomes.attempt(prepared.message, route, started, "down", exc.reason)
-            log.warning("channel %s is down: %s", route.channel, exc.reason)
-            return None
-        except ChannelError as exc:
-            self.outcomes.attempt(prepared.message, route, started, _kind(exc), exc.reason)
-            permanent = isinstance(exc, PermanentError)
-            return self.outcomes.fail(
-                prepared.message, exc.reason, permanent=permanent, channel=route.channel
-            )
-        except Exception as exc:  # a bug in a channel must not lose the message
-            log.exception("channel %s raised", route.channel)
-            self.outcomes.attempt(prepared.message, route, started, "transient", repr(exc))
-            return self.outcomes.fail(
-                prepared.message, repr(exc), permanent=False, channel=route.channel
-            )
-        return self.outcomes.sent(prepared.message, route, started, result)
+            prepared, outcomes = await asyncio.to_thread(run.render)
+            renewed_at = self.clock.now()
+            held = await self._renew({p.pk for p in prepared}, [p.rendered for p in prepared])
+        except Exception:
+            self._to_release |= ids
+            await self._release_quietly()
+            raise
+        outcomes += await run.send(prepared, held=held, renewed_at=renewed_at, renew=self._renew)
+        report.count("lost", sum(1 for p in prepared if p.lost))
+        self._note_channels(run)
+        try:
+            kept = await self._record(outcomes)
+        except Exception:
+            self._unrecorded = outcomes
+            self._to_release |= {p.pk for p in prepared if p.lost}
+            raise
+        for outcome in outcomes:
+            report.count(outcome.result if outcome.message.id in kept else "lost")
 
-    def _rate_limited(self) -> set[str]:
-        with session_scope(self.engine) as session:
-            return limits.rate_limited(
-                session,
-                channels=list(self.channels),
-                delivery=self.settings.delivery,
-                zone=self.settings.zone,
+    async def _renew(
+        self, ids: set[int], rendered: list[dict[str, object]] | None = None
+    ) -> set[int]:
+        return await asyncio.to_thread(
+            batch.renew,
+            self.engine,
+            owner=self.worker,
+            ids=ids,
+            now=self.clock.now(),
+            lease=timedelta(seconds=self.settings.delivery.lease_seconds),
+            rendered=rendered or [],
+        )
+
+    async def _record(self, outcomes: list[Outcome]) -> set[int]:
+        return await asyncio.to_thread(
+            batch.record,
+            self.engine,
+            owner=self.worker,
+            outcomes=outcomes,
+            audit_key=self.audit_key,
+            now=self.clock.now(),
+        )
+
+    async def _settle_leftovers(self, report: DeliveryReport) -> None:
+        """What a failed batch left: outcomes of sent messages first, then unsent rows."""
+        if self._unrecorded:
+            kept = await self._record(self._unrecorded)
+            for outcome in self._unrecorded:
+                report.count(outcome.result if outcome.message.id in kept else "lost")
+            self._unrecorded = []
+        if self._to_release:
+            await asyncio.to_thread(
+                batch.release,
+                self.engine,
+                owner=self.worker,
+                ids=self._to_release,
                 now=self.clock.now(),
             )
+            self._to_release = set()
 
+    async def _release_quietly(self) -> None:
+        try:
+            await asyncio.to_thread(
+                batch.release,
+                self.engine,
+                owner=self.worker,
+                ids=self._to_release,
+                now=self.clock.now(),
+            )
+            self._to_release = set()
+        except Exception as exc:  # the database is failing: the next tick tries again
+            if not is_database_failure(exc):
+                raise
 
-def _kind(exc: ChannelError) -> str:
-    return "permanent" if isinstance(exc, PermanentError) else "transient"
+    def _note_channels(self, run: BatchRun) -> None:
+        down, used = run.state.down, set(run.state.ok) | set(run.state.transient)
+        for channel in sorted(set(down) - set(self.down_streak)):
+            failures = run.state.transient[channel]
+            log.warning(
+                bilingual(
+                    "delivery.channel.down",
+                    channel=channel,
+                    failures=failures,
+                    reason=down[channel],
+                )
+            )
+        for channel in sorted((set(self.down_streak) & used) - set(down)):
+            log.warning(bilingual("delivery.channel.up", channel=channel))
+            self.down_streak.pop(channel, None)
+        for channel in down:
+            self.down_streak[channel] = self.down_streak.get(channel, 0) + 1
+        self.health.channels_down = {
+            c: down.get(c, self.health.channels_down.get(c, "")) for c in self.down_streak
+        }
+
+    def _down_delay(self, channel: str) -> timedelta:
+        streak = self.down_streak.get(channel, 0) + 1
+        return min(rules.backoff(streak, self.settings.delivery, self.rng), DOWN_RETRY_CAP)

@@ -34,3 +34,29 @@ def rate_limited(
         ):
             limited.add(name)
     return limited
+
+
+def remaining(
+    session: Session,
+    *,
+    channels: Iterable[str],
+    delivery: Delivery,
+    zone: ZoneInfo,
+    now: datetime,
+) -> dict[str, int]:
+    """How many more sends each rate-limited channel may make right now (channels without a
+    limit are absent). Read once per batch; the deliverer counts down from it as it sends."""
+    midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    minute_ago = now - timedelta(minutes=1)
+    left: dict[str, int] = {}
+    for name in channels:
+        per_minute = delivery.rate_per_minute.get(name)
+        per_day = delivery.rate_per_day.get(name)
+        budgets = []
+        if per_minute:
+            budgets.append(per_minute - outbox.sent_since(session, name, minute_ago))
+        if per_day:
+            budgets.append(per_day - outbox.sent_since(session, name, midnight))
+        if budgets:
+            left[name] = max(0, min(budgets))
+    return left

@@ -1,23 +1,21 @@
-"""How a claimed message ended, recorded in one transaction each: the delivery_attempt row, the
-lease-guarded outbox transition and, for sent, failed and dead messages, the audit event.
+"""How a claimed message ended, as the rows batch.record() writes: the outbox transition, the
+delivery_attempt rows and, for sent, failed and dead messages, the audit event.
 
-A transition that finds its lease gone (another worker took the row after this one's lease ran
-out) changes nothing and reports "lost": the other worker now owns the message.
+Nothing here touches the database: a batch's outcomes are written together, in one
+transaction. An outcome whose row was taken over by another worker (this worker's lease ran
+out) is not written: batch.record() reports it, and the deliverer counts it "lost".
 """
 
 import random
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session
-
 from hygiene.audit import service as audit
-from hygiene.channels.base import Result
-from hygiene.clock import Clock
-from hygiene.db import row_id, session_scope
+from hygiene.db import row_id
 from hygiene.outbox import rules
 from hygiene.outbox import service as outbox
+from hygiene.outbox.batch import Outcome
 from hygiene.outbox.models import Message
 from hygiene.outbox.routing import Route
 from hygiene.settings import Settings
@@ -26,142 +24,132 @@ RATE_LIMITED_DELAY = timedelta(seconds=60)  # a per-minute limit frees up within
 MAX_TEXT = 2000
 
 
+@dataclass(frozen=True)
+class Try:
+    """One send on one route: kind is sent | transient | permanent | down | no_channel."""
+
+    route: Route | None
+    started: datetime
+    finished: datetime
+    kind: str
+    detail: str
+    provider_id: str | None = None
+
+
 class Outcomes:
-    def __init__(
-        self,
-        *,
-        engine: Engine,
-        settings: Settings,
-        audit_key: bytes,
-        clock: Clock,
-        worker: str,
-        rng: random.Random,
-    ) -> None:
-        self.engine, self.settings, self.audit_key = engine, settings, audit_key
-        self.clock, self.worker, self.rng = clock, worker, rng
+    def __init__(self, *, settings: Settings, worker: str, rng: random.Random) -> None:
+        self.settings, self.worker, self.rng = settings, worker, rng
 
-    def attempt(
-        self,
-        message: Message,
-        route: Route | None,
-        started: datetime,
-        outcome: str,
-        detail: str,
-        *,
-        provider_id: str | None = None,
-        session: Session | None = None,
-    ) -> None:
-        values = {
-            "message_id": row_id(message.id),
-            "attempt": message.attempts,
-            "worker": self.worker,
-            "channel": route.channel if route else None,
-            "recipient": route.to if route else None,
-            "outcome": outcome,
-            "detail": detail[:MAX_TEXT],
-            "provider_id": provider_id,
-            "started_at": started,
-            "finished_at": self.clock.now(),
-        }
-        if session is not None:
-            outbox.record_attempt(session, **values)
-            return
-        with session_scope(self.engine) as own:
-            outbox.record_attempt(own, **values)
+    def attempt_rows(self, message: Message, tries: list[Try]) -> list[dict[str, Any]]:
+        return [
+            {
+                "message_id": row_id(message.id),
+                "attempt": message.attempts,
+                "worker": self.worker,
+                "channel": t.route.channel if t.route else None,
+                "recipient": t.route.to if t.route else None,
+                "outcome": t.kind,
+                "detail": t.detail[:MAX_TEXT],
+                "provider_id": t.provider_id,
+                "started_at": t.started,
+                "finished_at": t.finished,
+            }
+            for t in tries
+        ]
 
-    def sent(self, message: Message, route: Route, started: datetime, result: Result) -> str:
-        now = self.clock.now()
-        with session_scope(self.engine) as session:
-            self.attempt(
-                message,
-                route,
-                started,
-                "sent",
-                result.detail,
-                provider_id=result.provider_id,
-                session=session,
-            )
-            held = self._finish(
-                session,
-                message,
-                outbox.SENT,
-                channel=route.channel,
-                recipient=route.to,
-                provider_id=result.provider_id,
-                sent_at=now,
-                last_error=None,
-            )
-            if held:
-                self._audit(session, message, "message.sent", channel=route.channel)
-        return "sent" if held else "lost"
+    def sent(self, message: Message, tries: list[Try], now: datetime) -> Outcome:
+        last = tries[-1]
+        channel, recipient = (last.route.channel, last.route.to) if last.route else (None, None)
+        values = self._values(
+            message,
+            now,
+            status=outbox.SENT,
+            channel=channel,
+            recipient=recipient,
+            provider_id=last.provider_id,
+            sent_at=now,
+            last_error=None,
+        )
+        event = self._event(message, "message.sent", channel=channel)
+        return Outcome(message, "sent", values, self.attempt_rows(message, tries), event)
 
     def fail(
-        self, message: Message, reason: str, *, permanent: bool, channel: str | None = None
-    ) -> str:
+        self,
+        message: Message,
+        tries: list[Try],
+        now: datetime,
+        reason: str,
+        *,
+        permanent: bool,
+        channel: str | None = None,
+    ) -> Outcome:
         """Permanent → failed; transient → retry after backoff, or dead after max_attempts."""
         attempts = message.attempts
         dead = not permanent and attempts >= self.settings.delivery.max_attempts
         status = outbox.FAILED if permanent else outbox.DEAD if dead else outbox.PENDING
-        values: dict[str, Any] = {"last_error": reason[:MAX_TEXT], "channel": channel}
+        values = self._values(message, now, status=status, last_error=reason[:MAX_TEXT])
+        values["channel"] = channel
         if status == outbox.PENDING:
-            delay = rules.backoff(attempts, self.settings.delivery, self.rng)
-            values["next_attempt_at"] = self.clock.now() + delay
-        with session_scope(self.engine) as session:
-            held = self._finish(session, message, status, **values)
-            if held:
-                action = "message.dead" if dead else "message.failed"
-                self._audit(
-                    session,
-                    message,
-                    action,
-                    reason=reason[:500],
-                    permanent=permanent,
-                    attempts=attempts,
-                    channel=channel,
-                )
-        if not held:
-            return "lost"
-        return "dead" if dead else "failed" if permanent else "retry"
-
-    def deferred(self, message: Message) -> str:
-        """Only a rate limit stands in the way: not an attempt, try again soon."""
-        with session_scope(self.engine) as session:
-            self._finish(
-                session,
-                message,
-                outbox.PENDING,
-                attempts=max(message.attempts - 1, 0),
-                next_attempt_at=self.clock.now() + RATE_LIMITED_DELAY,
+            values["next_attempt_at"] = now + rules.backoff(
+                attempts, self.settings.delivery, self.rng
             )
-        return "rate_limited"
+        action = "message.dead" if dead else "message.failed"
+        event = self._event(
+            message,
+            action,
+            reason=reason[:500],
+            permanent=permanent,
+            attempts=attempts,
+            channel=channel,
+        )
+        result = "dead" if dead else "failed" if permanent else "retry"
+        return Outcome(message, result, values, self.attempt_rows(message, tries), event)
 
-    def no_route(self, message: Message) -> str:
-        self.attempt(message, None, self.clock.now(), "no_channel", "no channel or address")
-        return self.fail(message, "no configured channel can reach this official", permanent=True)
+    def deferred(
+        self,
+        message: Message,
+        tries: list[Try],
+        now: datetime,
+        *,
+        delay: timedelta,
+        reason: str | None,
+        result: str,
+    ) -> Outcome:
+        """Not the message's fault (a rate limit, a channel down): try again after `delay`
+        without spending an attempt."""
+        values = self._values(
+            message,
+            now,
+            status=outbox.PENDING,
+            attempts=max(message.attempts - 1, 0),
+            next_attempt_at=now + delay,
+        )
+        if reason is not None:
+            values["last_error"] = reason[:MAX_TEXT]
+        return Outcome(message, result, values, self.attempt_rows(message, tries))
 
-    def unrenderable(self, message_id: int, reason: str) -> str:
-        with session_scope(self.engine) as session:
-            message = session.get(Message, message_id)
-        if message is None:
-            return "lost"
-        self.attempt(message, None, self.clock.now(), "permanent", f"render: {reason}")
-        return self.fail(message, f"render: {reason}", permanent=True)
-
-    def _finish(self, session: Session, message: Message, status: str, **values: Any) -> bool:
-        return outbox.finish(
-            session,
-            pk=row_id(message.id),
-            owner=self.worker,
-            status=status,
-            now=self.clock.now(),
-            **values,
+    def rate_limited(self, message: Message, now: datetime) -> Outcome:
+        return self.deferred(
+            message, [], now, delay=RATE_LIMITED_DELAY, reason=None, result="rate_limited"
         )
 
-    def _audit(self, session: Session, message: Message, action: str, **data: Any) -> None:
-        audit.append(
-            session,
-            key=self.audit_key,
-            now=self.clock.now(),
+    def _values(self, message: Message, now: datetime, **changes: Any) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "status": message.status,
+            "attempts": message.attempts,
+            "next_attempt_at": message.next_attempt_at,
+            "channel": message.channel,
+            "recipient": message.recipient,
+            "provider_id": message.provider_id,
+            "sent_at": message.sent_at,
+            "last_error": message.last_error,
+            "updated_at": now,
+        }
+        values.update(changes)
+        return values
+
+    def _event(self, message: Message, action: str, **data: Any) -> audit.NewEvent:
+        return audit.NewEvent(
             actor=f"worker:{self.worker}",
             action=action,
             subject=f"message:{message.id}",

@@ -12,13 +12,24 @@ runs out, release_expired() returns them to pending and they are sent again with
 Message-ID. Every transition made by a worker is guarded by its lease (`lease_owner`), so a
 worker that lost its lease cannot overwrite the row, and a send starts only while the lease still
 runs, renewing it (renew_before_send): a duplicate needs a single send that outlasts a whole lease.
+
+Which clock decides what:
+    leases        the database's clock. On PostgreSQL every lease time is computed by the server
+                  inside the statement (`now()`: lease_until on claim and renewal, and the
+                  comparisons of renewal and expiry), never sent by an instance, so instances
+                  whose clocks disagree still agree on who holds a row. SQLite runs on one host:
+                  the instances share that host's clock, which `now` comes from.
+    due times     the instance's clock (`now`): next_attempt_at and the backoff. A skewed
+                  instance sends a retry early or late by its skew, never twice.
+    windows, days the instance's clock in the configured time zone (rules.in_window, planning).
+Instances compare their clock with the database's on every tick (outbox.clockcheck).
 """
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, select, update
 from sqlmodel import Session, col
 
 from hygiene.outbox.models import DeliveryAttempt, Message
@@ -27,11 +38,19 @@ PENDING, SENDING, SENT, FAILED, DEAD = "pending", "sending", "sent", "failed", "
 STATUSES = (PENDING, SENDING, SENT, FAILED, DEAD)
 
 
+def lease_clock(session: Session, now: datetime) -> datetime | ColumnElement[datetime]:
+    """The instant leases are measured against: PostgreSQL's `now()`, evaluated by the server in
+    the statement; on SQLite (one host), the caller's `now`."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.now()
+    return now
+
+
 def release_expired(session: Session, *, now: datetime) -> list[int]:
     """Return rows whose lease ran out (their worker died or hung) to pending."""
     statement = (
         update(Message)
-        .where(col(Message.status) == SENDING, col(Message.lease_until) < now)
+        .where(col(Message.status) == SENDING, col(Message.lease_until) < lease_clock(session, now))
         .values(status=PENDING, lease_owner=None, lease_until=None, updated_at=now)
         .returning(col(Message.id))
     )
@@ -56,7 +75,7 @@ def claim(
         .values(
             status=SENDING,
             lease_owner=owner,
-            lease_until=now + lease,
+            lease_until=lease_clock(session, now) + lease,
             attempts=col(Message.attempts) + 1,
             updated_at=now,
         )
@@ -65,7 +84,9 @@ def claim(
     return sorted(session.execute(statement).scalars())
 
 
-def _guarded(pk: int, owner: str, unexpired_at: datetime | None = None) -> Any:
+def _guarded(
+    pk: int, owner: str, unexpired_at: datetime | ColumnElement[datetime] | None = None
+) -> Any:
     condition = and_(
         col(Message.id) == pk,
         col(Message.status) == SENDING,
@@ -77,7 +98,12 @@ def _guarded(pk: int, owner: str, unexpired_at: datetime | None = None) -> Any:
 
 
 def update_leased(
-    session: Session, *, pk: int, owner: str, unexpired_at: datetime | None = None, **values: Any
+    session: Session,
+    *,
+    pk: int,
+    owner: str,
+    unexpired_at: datetime | ColumnElement[datetime] | None = None,
+    **values: Any,
 ) -> bool:
     """Change a row this worker holds; False when the lease was lost (someone else has it) or,
     with `unexpired_at`, has run out by then (another instance may take the row at any moment)."""
@@ -102,8 +128,9 @@ def renew_before_send(
     of a slow batch would be sent after its lease ran out, while another instance, having
     released and claimed those rows, sends them too.
     """
+    at = lease_clock(session, now)
     return update_leased(
-        session, pk=pk, owner=owner, unexpired_at=now, lease_until=now + lease, **values
+        session, pk=pk, owner=owner, unexpired_at=at, lease_until=at + lease, **values
     )
 
 

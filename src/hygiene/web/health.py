@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -47,20 +47,37 @@ def _scheduler_state(runtime: Runtime, now: datetime) -> str:
     return "ok"
 
 
+def _clock_state(runtime: Runtime) -> dict[str, Any]:
+    """This host's clock against the database's (leases follow the database's; see clockcheck)."""
+    health = runtime.delivery
+    if health.clock_skew_seconds is None:
+        return {"state": "n/a", "skew_seconds": None}
+    state = "skewed" if health.clock_skewed else "ok"
+    return {
+        "state": state,
+        "skew_seconds": round(health.clock_skew_seconds, 3),
+        "limit_seconds": health.clock_skew_limit,
+    }
+
+
 @router.get("/healthz")
 def healthz(deps: DepsDep, runtime: RuntimeDep, _: PublicDep) -> JSONResponse:
     """200 when the database answers and the scheduler (if enabled) is alive, else 503."""
     now = deps.clock.now()
     database_ok, database_detail = _database_ok(deps)
     scheduler = _scheduler_state(runtime, now)
-    channels = {name: runtime.channel_errors.get(name, "ok") for name in runtime.channels}
+    errors = {**runtime.delivery.channels_down, **runtime.channel_errors}
+    channels = {name: errors.get(name, "ok") for name in runtime.channels}
+    delivery = runtime.delivery.reason()  # a full disk or a lost database, as the loop saw it
+    healthy = database_ok and scheduler in {"ok", "disabled"} and delivery is None
     sources = _source_states(deps) if database_ok else {}
-    healthy = database_ok and scheduler in {"ok", "disabled"}
     body: dict[str, Any] = {
         "status": "ok" if healthy else "fail",
         "database": "ok" if database_ok else database_detail,
         "schema": database_detail if database_ok else None,
         "scheduler": scheduler,
+        "delivery": delivery or "ok",
+        "clock": _clock_state(runtime),
         "channels": channels,
         # A directory source that is down degrades the service; it never fails it.
         "sources": sources,
@@ -97,6 +114,7 @@ class _Collector(Collector):
         for name in self.runtime.channels:
             up.add_metric([name], 0.0 if name in self.runtime.channel_errors else 1.0)
         yield up
+        yield from self._delivery_metrics()
         yield GaugeMetricFamily(
             "hygiene_scheduler_running",
             "1 when this process runs the scheduler",
@@ -107,6 +125,36 @@ class _Collector(Collector):
                 "hygiene_plan_duration_seconds",
                 "Duration of the last planning run",
                 value=self.runtime.last_plan_seconds,
+            )
+
+    def _delivery_metrics(self) -> Iterator[Metric]:
+        health = self.runtime.delivery
+        degraded = GaugeMetricFamily(
+            "hygiene_delivery_degraded",
+            "1 while delivery is paused by a database condition (disk full, database lost)",
+            labels=["condition"],
+        )
+        if health.problem is not None:
+            degraded.add_metric([health.problem], 1.0)
+        yield degraded
+        started = CounterMetricFamily(
+            "hygiene_delivery_conditions",
+            "Times a database condition paused delivery",
+            labels=["condition"],
+        )
+        for condition, count in sorted(health.conditions.items()):
+            started.add_metric([condition], float(count))
+        yield started
+        if health.clock_skew_seconds is not None:
+            yield GaugeMetricFamily(
+                "hygiene_clock_skew_seconds",
+                "This host's clock minus the database server's",
+                value=health.clock_skew_seconds,
+            )
+            yield GaugeMetricFamily(
+                "hygiene_clock_skewed",
+                "1 when the skew is beyond delivery.max_clock_skew_seconds",
+                value=1.0 if health.clock_skewed else 0.0,
             )
 
     def _inventory_metrics(self, session: Session) -> Iterator[Metric]:

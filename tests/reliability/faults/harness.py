@@ -195,12 +195,14 @@ class Fleet:
     folder: Path
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
-    def start(self, count: int = 1) -> list[subprocess.Popen[bytes]]:
+    def start(self, count: int = 1, *, args: tuple[str, ...] = ()) -> list[subprocess.Popen[bytes]]:
+        """`count` more services (with self.env as it is now); `args` replace `--no-web`
+        (e.g. a web port to poll /healthz)."""
         started = []
         for _ in range(count):
             log = (self.folder / f"service-{len(self.processes)}.log").open("wb")
             process = subprocess.Popen(
-                [str(HYGIENE), "serve", "--no-web"],
+                [str(HYGIENE), "serve", *(args or ("--no-web",))],
                 cwd=self.folder,
                 env=self.env,
                 stdout=log,
