@@ -21,7 +21,7 @@ from hygiene.channels.base import (
 )
 from hygiene.channels.memory import MemoryChannel
 from hygiene.clock import FixedClock
-from hygiene.outbox import compose
+from hygiene.outbox import batch
 from hygiene.outbox.compose import aware
 from hygiene.outbox.models import DeliveryAttempt, Message
 from hygiene.settings import Delivery, Messages, Settings
@@ -198,13 +198,13 @@ def test_a_database_error_while_preparing_does_not_fail_the_message(
 ) -> None:
     """The connection drops while a message is rendered (compose reads the database): that is
     the database's fault, not the message's, so it is retried once its lease runs out."""
-    real = compose.load
+    real = batch.load
 
     def drop_once(*args: Any, **kwargs: Any) -> Any:
-        monkeypatch.setattr(compose, "load", real)
+        monkeypatch.setattr(batch, "load", real)
         raise OperationalError("SELECT", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr(compose, "load", drop_once)
+    monkeypatch.setattr(batch, "load", drop_once)
     with pytest.raises(OperationalError):
         asyncio.run(make_deliverer().run_once())
     assert "failed" not in {r.status for r in _rows(engine)}

@@ -23,8 +23,9 @@ from sqlmodel import col
 
 from hygiene.audit import service as audit
 from hygiene.db import session_scope, table
-from hygiene.outbox import limits, lookup
+from hygiene.outbox import limits
 from hygiene.outbox import service as outbox
+from hygiene.outbox.lookup import Lookup, load
 from hygiene.outbox.models import DeliveryAttempt, Message
 from hygiene.settings import Settings
 
@@ -39,7 +40,7 @@ RENDERED_COLUMNS = ("subject", "body", "message_id", "ack_hmac", "ack_expires_at
 @dataclass
 class Claimed:
     messages: list[Message] = field(default_factory=list)
-    lookup: lookup.Lookup = field(default_factory=lookup.Lookup)
+    lookup: Lookup = field(default_factory=Lookup)
     budgets: dict[str, int] = field(default_factory=dict)  # rate-limited channel → sends left
     released: int = 0
 
@@ -72,7 +73,7 @@ def claim(
             return Claimed(released=len(released))
         query = select(Message).where(col(Message.id).in_(ids)).order_by(col(Message.id))
         messages = list(session.execute(query).scalars())
-        rows = lookup.load(session, messages)
+        rows = load(session, messages)
         budgets = limits.remaining(
             session, channels=channels, delivery=delivery, zone=settings.zone, now=now
         )
