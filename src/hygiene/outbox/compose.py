@@ -19,6 +19,7 @@ from hygiene.advisories.models import Advisory
 from hygiene.channels.base import OutgoingMessage
 from hygiene.clock import as_utc as aware  # kept as a name: outbox modules and tests use it
 from hygiene.exposures import queries as exposures
+from hygiene.incidents import notify
 from hygiene.inventory.models import Account, Official, Unit
 from hygiene.messages.masking import mask_login
 from hygiene.messages.render import Rendered, render
@@ -189,6 +190,10 @@ def _escalated_systems(
     return sorted(systems)
 
 
+# Notices, not requests: nothing to acknowledge, so no code is shown (acks refuses them too).
+UNACKNOWLEDGED = ("incident",)
+
+
 def context(
     session: Session, message: Message, official: Official, *, settings: Settings, ack_code: str
 ) -> dict[str, Any]:
@@ -200,7 +205,7 @@ def context(
     return {
         "full_name": official.full_name,
         "phrase": official.anti_phishing_phrase or None,
-        "ack_code": codes.display(ack_code),
+        "ack_code": "" if campaign in UNACKNOWLEDGED else codes.display(ack_code),
         "ack_expires": i18n.format_date(expires),
         "planned_on": i18n.format_date(message.planned_on),
         "accounts": _account_lines(session, message, settings)
@@ -219,6 +224,11 @@ def context(
         else [],
         "unit": unit.name if unit else "",
         "limit_days": min(p.escalate_after_days for p in settings.policies.values()),
+        "incident": notify.context(
+            session, incident_id=_ids(message.payload)[0], zone=settings.zone, locale=locale
+        )
+        if campaign == notify.CAMPAIGN
+        else {},
     }
 
 
