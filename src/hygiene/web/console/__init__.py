@@ -19,8 +19,8 @@ from hygiene.web.console import (
     imports,
     incidents,
     inventory,
-    sources,
     monthly,
+    sources,
     units,
 )
 
