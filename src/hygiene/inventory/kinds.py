@@ -6,9 +6,9 @@ name (Zalo → messaging, Facebook → social, …), falling back to `other`. Pu
 """
 
 import re
-from functools import lru_cache
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 from hygiene.inventory.values import FieldError, fold_ascii
