@@ -100,7 +100,8 @@ def find_message(
     message = session.exec(
         select(Message).where(Message.ack_hmac == codes.code_hmac(secret, normal))
     ).first()
-    if message is None or message.official_id is None:  # messages to console users take no ack
+    # Messages to console users and notices (incident receipts) take no acknowledgement.
+    if message is None or message.official_id is None or message.campaign not in WHAT_BY_CAMPAIGN:
         raise AckRejected("ack.invalid")
     if sender_phone is not None:
         official = session.get(Official, message.official_id)

@@ -1,4 +1,4 @@
-"""`hygiene units list|add`."""
+"""`hygiene units list|add|set-head`."""
 
 from typing import Annotated
 
@@ -7,6 +7,7 @@ import typer
 from hygiene import i18n
 from hygiene.cli.common import FormatOption, OutputFormat, actor, emit, say, session, state
 from hygiene.errors import InvalidInput
+from hygiene.inventory import heads
 from hygiene.inventory import service as inventory
 
 units_app = typer.Typer(no_args_is_help=True, help="Đơn vị / Units.")
@@ -36,6 +37,30 @@ def units_add(
             s, name=clean, parent=parent, key=deps.audit_key, now=deps.clock.now(), actor=actor()
         )
     say(ctx, "unit.added", name=clean)
+
+
+@units_app.command("set-head")
+def units_set_head(
+    ctx: typer.Context,
+    unit: Annotated[str, typer.Argument(help="Tên đơn vị / Unit name")],
+    employee_id: Annotated[
+        str | None, typer.Argument(help="Mã cán bộ; bỏ trống để xóa / Employee id; omit to clear")
+    ] = None,
+) -> None:
+    """Chỉ định lãnh đạo đơn vị (nhận cảnh báo quá hạn). / Name the unit head (gets escalations)."""
+    deps = state(ctx).deps
+    with session(ctx) as s:
+        row = heads.set_head(
+            s, unit=unit, employee_id=employee_id, key=deps.audit_key, now=deps.clock.now(),
+            actor=actor(),
+        )  # fmt: skip
+        head = heads.head_of(s, row)
+        name = row.name
+        shown = f"{head.full_name} ({head.employee_id})" if head else None
+    if shown:
+        say(ctx, "unit_head.set", head=shown, name=name)
+    else:
+        say(ctx, "unit_head.cleared", name=name)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,18 +1,23 @@
-"""Store and list reports of extortion attempts and suspicious messages.
+"""Store, list and follow up reports of extortion attempts and suspicious messages.
 
 The audit log records that a report was made, on which channel and when; the description stays in
-the report (it may hold personal details the log should not repeat).
+the report (it may hold personal details the log should not repeat). A new report notifies the
+security officers and sends the official a receipt (incidents.notify). A report moves
+new → forwarded (to the police) → closed; every change and every note is an audit event.
 """
 
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from hygiene.audit import service as audit
 from hygiene.db import row_id
-from hygiene.errors import InvalidInput
-from hygiene.incidents.models import CHANNELS, IncidentReport
+from hygiene.errors import InvalidInput, NotFound
+from hygiene.incidents import notify
+from hygiene.incidents.models import CHANNELS, STATUSES, IncidentNote, IncidentReport
+from hygiene.inventory.models import Official
 
 MAX_DESCRIPTION = 4000
 
@@ -57,7 +62,86 @@ def report(
         subject=f"incident:{row_id(row.id)}",
         data={"channel": channel, "occurred_on": occurred_on, "official": official_id},
     )
+    notify.enqueue(session, row=row, today=today, now=now)
     return row
+
+
+def get(session: Session, *, incident_id: int) -> IncidentReport:
+    row = session.get(IncidentReport, incident_id)
+    if row is None:
+        raise NotFound("incident.not_found", id=incident_id)
+    return row
+
+
+def set_status(
+    session: Session, *, incident_id: int, status: str, actor: str, now: datetime, key: bytes
+) -> IncidentReport:
+    if status not in STATUSES:
+        raise InvalidInput("incident.bad_status", status=status)
+    row = get(session, incident_id=incident_id)
+    before = row.status
+    if before == status:
+        return row
+    row.status, row.updated_at = status, now
+    session.add(row)
+    session.flush()
+    audit.append(
+        session,
+        key=key,
+        now=now,
+        actor=actor,
+        action="incident.status_changed",
+        subject=f"incident:{incident_id}",
+        data={"before": before, "after": status},
+    )
+    return row
+
+
+def add_note(
+    session: Session, *, incident_id: int, text: str, actor: str, now: datetime, key: bytes
+) -> IncidentNote:
+    """A note on the report; the log records that it was written, not what it says."""
+    body = text.strip()
+    if not body:
+        raise InvalidInput("incident.empty_note")
+    if len(body) > MAX_DESCRIPTION:
+        raise InvalidInput("incident.too_long", max=MAX_DESCRIPTION)
+    row = get(session, incident_id=incident_id)
+    note = IncidentNote(incident_id=incident_id, author=actor[:254], text=body, created_at=now)
+    row.updated_at = now
+    session.add_all([note, row])
+    session.flush()
+    audit.append(
+        session,
+        key=key,
+        now=now,
+        actor=actor,
+        action="incident.note_added",
+        subject=f"incident:{incident_id}",
+        data={"note": note.id, "length": len(body)},
+    )
+    return note
+
+
+def notes(session: Session, *, incident_id: int) -> Sequence[IncidentNote]:
+    query = select(IncidentNote).where(IncidentNote.incident_id == incident_id)
+    return session.exec(query.order_by(col(IncidentNote.created_at), col(IncidentNote.id))).all()
+
+
+def count_new(session: Session) -> int:
+    query = select(func.count()).select_from(IncidentReport).where(IncidentReport.status == "new")
+    return int(session.exec(query).one())
+
+
+def count_by_unit(session: Session, *, since: datetime, until: datetime) -> dict[int, int]:
+    """Reports made in [since, until) per unit of the reporting official (set-based)."""
+    query = (
+        select(col(Official.unit_id), func.count(col(IncidentReport.id)))
+        .join(Official, col(Official.id) == col(IncidentReport.official_id))
+        .where(col(IncidentReport.created_at) >= since, col(IncidentReport.created_at) < until)
+        .group_by(col(Official.unit_id))
+    )
+    return {unit: int(n) for unit, n in session.exec(query).all()}
 
 
 def list_reports(

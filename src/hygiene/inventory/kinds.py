@@ -8,6 +8,7 @@ name (Zalo → messaging, Facebook → social, …), falling back to `other`. Pu
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 from hygiene.inventory.values import FieldError, fold_ascii
@@ -25,6 +26,7 @@ _INFERRED: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+@lru_cache(maxsize=4096)  # a file holds few distinct kinds, systems and headers
 def fold(value: str) -> str:
     """Case-, diacritics- and spacing-insensitive form: "  Nhắn  Tin " → "nhan tin"."""
     return " ".join(fold_ascii(value).casefold().replace("_", " ").split())

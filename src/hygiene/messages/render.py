@@ -25,6 +25,8 @@ KINDS = (
     "digest",
     "escalation",
     "attest",
+    "incident_new",
+    "incident_receipt",
 )
 LOCALES = ("vi", "en")
 DEFAULT_OVERRIDES = Path("config/templates")

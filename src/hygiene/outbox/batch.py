@@ -73,7 +73,7 @@ def claim(
             return Claimed(released=len(released))
         query = select(Message).where(col(Message.id).in_(ids)).order_by(col(Message.id))
         messages = list(session.execute(query).scalars())
-        rows = load(session, messages)
+        rows = load(session, messages, settings=settings)
         budgets = limits.remaining(
             session, channels=channels, delivery=delivery, zone=settings.zone, now=now
         )

@@ -178,6 +178,10 @@ def _escalated_systems(
     return sorted(systems)
 
 
+# Notices, not requests: nothing to acknowledge, so no code is shown (acks refuses them too).
+UNACKNOWLEDGED = ("incident",)
+
+
 def context(
     lookup: Lookup, message: Message, official: Official, *, settings: Settings, ack_code: str
 ) -> dict[str, Any]:
@@ -189,7 +193,7 @@ def context(
     return {
         "full_name": official.full_name,
         "phrase": official.anti_phishing_phrase or None,
-        "ack_code": codes.display(ack_code),
+        "ack_code": "" if campaign in UNACKNOWLEDGED else codes.display(ack_code),
         "ack_expires": i18n.format_date(expires),
         "planned_on": i18n.format_date(message.planned_on),
         "accounts": _account_lines(lookup, message, settings)
@@ -208,6 +212,7 @@ def context(
         else [],
         "unit": unit.name if unit else "",
         "limit_days": min(p.escalate_after_days for p in settings.policies.values()),
+        "incident": lookup.incidents.get(row_id(message.id), {}),
     }
 
 
@@ -215,7 +220,7 @@ def compose(
     session: Session, message: Message, official: Official, *, settings: Settings, secret: bytes
 ) -> Composed:
     """One message (a preview, a test): its rows read here; batches use compose_from(load())."""
-    lookup = load(session, [message])
+    lookup = load(session, [message], settings=settings)
     return compose_from(lookup, message, official, settings=settings, secret=secret)
 
 

@@ -10,11 +10,14 @@ from typing import Any
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from hygiene import i18n
 from hygiene.advisories.models import Advisory
 from hygiene.exposures import queries as exposures
+from hygiene.incidents import notify
 from hygiene.inventory.models import Account, Official, Unit
 from hygiene.outbox import recipients
 from hygiene.outbox.models import Message
+from hygiene.settings import Settings
 from hygiene.users.models import ConsoleUser
 
 ACCOUNT_CAMPAIGNS = ("rotation", "attest")  # their payload: account ids
@@ -42,6 +45,7 @@ class Lookup:
     units: dict[int, Unit] = field(default_factory=dict)
     escalations: list[Escalation] = field(default_factory=list)  # recent, for "informed"
     references: dict[int, tuple[str, str]] = field(default_factory=dict)  # account → exposure
+    incidents: dict[int, dict[str, Any]] = field(default_factory=dict)  # message → notice context
 
     def recipient(self, message: Message) -> Official | None:
         if message.official_id is not None:
@@ -56,8 +60,9 @@ def _by_id(session: Session, model: Any, wanted: set[int]) -> dict[int, Any]:
     return {row.id: row for row in session.exec(select(model).where(col(model.id).in_(wanted)))}
 
 
-def load(session: Session, messages: Sequence[Message]) -> Lookup:
-    """Every row `messages` need (queries skipped when nothing needs them)."""
+def load(session: Session, messages: Sequence[Message], *, settings: Settings) -> Lookup:
+    """Every row `messages` need (queries skipped when nothing needs them). Incident notices,
+    rare, read their incident one query each (incidents.notify)."""
     wanted: dict[str, set[int]] = {"account": set(), "digest": set(), "escalation": set()}
     for message in messages:
         kind = "account" if message.campaign in ACCOUNT_CAMPAIGNS else message.campaign
@@ -80,6 +85,15 @@ def load(session: Session, messages: Sequence[Message]) -> Lookup:
     if compromised:
         lookup.references = exposures.references(session, compromised)
     lookup.escalations = _recent_escalations(session, messages, lookup)
+    for message in messages:
+        person = lookup.recipient(message)
+        if message.campaign == notify.CAMPAIGN and person is not None and message.id:
+            lookup.incidents[message.id] = notify.context(
+                session,
+                incident_id=ids(message.payload)[0],
+                zone=settings.zone,
+                locale=i18n.normalise_locale(person.locale),
+            )
     return lookup
 
 

@@ -5,7 +5,7 @@ rendered to PDF on the server (reports.pdf); the preparer is named by display na
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -20,7 +20,8 @@ from hygiene.advisories import service as advisories
 from hygiene.audit import service as audit
 from hygiene.campaigns.stages import Clockless
 from hygiene.clock import as_utc
-from hygiene.reports import compliance
+from hygiene.incidents import service as incidents
+from hygiene.reports import compliance, profiles
 from hygiene.settings import Agency, Settings
 
 NATIONAL = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -58,7 +59,12 @@ def context(
         for a in advisories.list_advisories(session)
         if month_start <= as_utc(a.published_at).astimezone(settings.zone).date() <= at.today
     ]
+    since = datetime.combine(month_start, time(0, 0), settings.zone).astimezone(UTC)
+    until = datetime.combine(at.today + timedelta(days=1), time(0, 0), settings.zone)
+    reported = incidents.count_by_unit(session, since=since, until=until.astimezone(UTC))
     return {
+        "profile_note": profiles.note(settings.policies, locale),
+        "incidents": reported,
         "report": report,
         "month": at.today.strftime("%m/%Y"),
         "advisories": published,
@@ -85,8 +91,20 @@ def _environment() -> Environment:
     return env
 
 
-def render_html(values: dict[str, Any], *, locale: str, back_link: str | None = None) -> str:
-    """The whole document as HTML (its own styles; no external asset)."""
+def stylesheet() -> str:
+    """The document's CSS (inline in the PDF; served beside the page under the console's CSP)."""
+    return (resources.files("hygiene") / "reports" / "templates" / "monthly.css").read_text("utf-8")
+
+
+def render_html(
+    values: dict[str, Any],
+    *,
+    locale: str,
+    back_link: str | None = None,
+    stylesheet_url: str | None = None,
+) -> str:
+    """The whole document as HTML: styles inline unless `stylesheet_url` is given (the console
+    page, whose Content-Security-Policy refuses inline styles); no other asset."""
     loc = i18n.normalise_locale(locale)
 
     def t(key: str, **params: Any) -> str:
@@ -104,4 +122,6 @@ def render_html(values: dict[str, Any], *, locale: str, back_link: str | None = 
         when=when,
         locale=loc,
         back_link=back_link,
+        stylesheet=stylesheet_url,
+        css=Markup(stylesheet()) if stylesheet_url is None else "",  # noqa: S704  (our own file)
     )

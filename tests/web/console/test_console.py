@@ -209,7 +209,7 @@ def test_the_system_page_shows_channel_alerts_and_policies(
     page = client.get("/console/system")
 
     assert "authentication failed" in page.text
-    assert "Hệ thống công vụ" in page.text
+    assert "Hệ thống chính quyền" in page.text
 
 
 def test_the_security_officer_publishes_to_chosen_units(
@@ -297,8 +297,8 @@ def test_the_printable_report_has_the_months_figures(client: TestClient, session
 
     page = client.get("/console/compliance/report")
 
-    assert "Báo cáo an toàn tài khoản tháng 03/2026" in page.text
-    assert "Đổi mật khẩu đúng hạn: 33.3%; 2 tài khoản quá hạn." in page.text
+    assert "Tình hình an toàn tài khoản của cán bộ tháng 03/2026" in page.text
+    assert "Đổi mật khẩu đúng hạn: 33,3%; 2 tài khoản quá hạn." in page.text
 
 
 def test_the_log_viewer_filters_and_shows_the_verified_badge(
@@ -351,5 +351,5 @@ def test_the_printable_report_can_be_made_for_a_past_day(
 
     page = client.get("/console/compliance/report", params={"as_of": "2026-02-28"})
 
-    assert "Báo cáo an toàn tài khoản tháng 02/2026" in page.text
+    assert "Tình hình an toàn tài khoản của cán bộ tháng 02/2026" in page.text
     assert "Cảnh giác ảnh ghép bằng AI" in page.text

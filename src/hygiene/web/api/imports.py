@@ -88,11 +88,14 @@ async def import_spreadsheet(
         )
     except ImportRejected as exc:
         session.rollback()
-        body = {
+        body: dict[str, Any] = {
             "error": exc.code,
             "message": exc.render(locale),
             "problems": problem_dicts(exc.problems, locale),
             "total": exc.total,
         }
+        if exc.total > len(exc.problems):
+            shown = len(exc.problems)
+            body["note"] = i18n.t("importer.truncated", locale, shown=shown, total=exc.total)
         return JSONResponse(body, status_code=422)
     return result_dict(result, locale)

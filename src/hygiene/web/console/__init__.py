@@ -17,21 +17,27 @@ from hygiene.web.console import (
     exposures,
     home,
     imports,
+    incidents,
     inventory,
+    monthly,
     sources,
+    units,
 )
 
 router = APIRouter(include_in_schema=False)
 for _module in (
     auth,
     home,
+    units,
     inventory,
     imports,
     deliveries,
     advisories,
     compliance,
+    monthly,
     auditlog,
     exposures,
     sources,
+    incidents,
 ):
     router.include_router(_module.router, prefix="/console")

@@ -1,15 +1,10 @@
 """/console/compliance: the per-unit dashboard with offline SVG charts, the drill-down to
-officials, a CSV export and a printable monthly report (security)."""
-
-from datetime import date
+officials and a CSV export (security). The monthly report is hygiene.web.console.monthly."""
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hygiene import i18n
-from hygiene.advisories import service as advisories
-from hygiene.audit import service as audit
-from hygiene.clock import as_utc
 from hygiene.inventory import service as inventory
 from hygiene.inventory.models import Unit
 from hygiene.reports import charts, compliance, profiles
@@ -121,37 +116,4 @@ def export_csv(session: SessionDep, deps: DepsDep, principal: SecurityDep) -> Re
         header=CSV_COLUMNS,
         rows=rows,
         filters={"as_of": report.as_of.isoformat()},
-    )
-
-
-@router.get("/report", response_class=HTMLResponse)
-def printable(
-    request: Request,
-    locale: LocaleDep,
-    session: SessionDep,
-    deps: DepsDep,
-    principal: SecurityDep,
-    as_of: date | None = None,
-) -> HTMLResponse:
-    """The monthly report to the district: one printable page, the same numbers, as of today
-    or of `as_of` (e.g. the last day of the month being reported)."""
-    at = compliance.clock_at(deps.settings, deps.clock.now(), as_of)
-    report = compliance.report(session, policies=deps.settings.policies, at=at)
-    month_start = at.today.replace(day=1)
-    published = [
-        a
-        for a in advisories.list_advisories(session)
-        if month_start <= as_utc(a.published_at).astimezone(deps.settings.zone).date() <= at.today
-    ]
-    return page(
-        request,
-        "console/report.html",
-        locale,
-        principal,
-        report=report,
-        profile_note=profiles.note(deps.settings.policies, locale),
-        month=at.today.strftime("%m/%Y"),
-        advisories=published,
-        chain=audit.verify(session, key=deps.audit_key),
-        **_charts(report, locale),
     )

@@ -8,6 +8,8 @@ are one click away on /console/compliance.
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from hygiene.incidents import service as incidents
+from hygiene.inventory import heads
 from hygiene.reports import compliance, listing, snapshot
 from hygiene.web.api.common import report_clock
 from hygiene.web.auth import ADMIN, SECURITY, StaffDep
@@ -30,7 +32,8 @@ def home(
     stored = snapshot.latest(session)
     deliveries = listing.status_counts(session) if ADMIN in principal.roles else None
     total = None
-    if stored is not None and SECURITY in principal.roles:
+    security = SECURITY in principal.roles
+    if stored is not None and security:
         total = compliance.unit_row(None, "*", stored.figures)
     return page(
         request,
@@ -44,4 +47,6 @@ def home(
         channel_errors=runtime.channel_errors,
         total=total,
         today=at.today,
+        new_incidents=incidents.count_new(session) if security else None,
+        headless=heads.without_head(session),
     )

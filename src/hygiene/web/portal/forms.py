@@ -20,6 +20,7 @@ from hygiene.breach import service as breach
 from hygiene.breach.check import BreachVerdict
 from hygiene.db import row_id
 from hygiene.errors import HygieneError, InvalidInput
+from hygiene.incidents import notify
 from hygiene.incidents import service as incidents
 from hygiene.incidents.models import CHANNELS
 from hygiene.inventory import values
@@ -45,7 +46,7 @@ def _report_page(
     *,
     status_code: int = 200,
     error: str | None = None,
-    done: int | None = None,
+    done: str | None = None,
 ) -> HTMLResponse:
     return render(
         request,
@@ -100,7 +101,7 @@ def report(
         )
     except HygieneError as exc:
         return _report_page(request, locale, principal, status_code=400, error=exc.render(locale))
-    return _report_page(request, locale, principal, done=row_id(row.id))
+    return _report_page(request, locale, principal, done=notify.reference(row))
 
 
 def _strength_page(

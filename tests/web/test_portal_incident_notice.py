@@ -1,0 +1,59 @@
+"""A threat reported in the portal reaches the security officer (memory channel) without its
+description, and the official gets a receipt quoting the reference number."""
+
+import asyncio
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from hygiene.audit import service as audit
+from hygiene.channels.memory import MemoryChannel
+from hygiene.clock import FixedClock
+from hygiene.outbox.delivery import Deliverer
+from hygiene.settings import Settings
+from hygiene.users.models import ConsoleUser
+from tests.conftest import NOW, SECRET
+from tests.web.portal_helpers import make_official, sign_in
+from tests.web.test_console_auth import csrf
+
+SECRET_WORDS = "đòi 50 triệu đồng"
+
+
+def test_a_portal_report_notifies_the_security_officer_and_sends_a_receipt(
+    client: TestClient, session: Session, settings: Settings, engine: Engine, clock: FixedClock
+) -> None:
+    session.add(
+        ConsoleUser(
+            email="an.ninh@huyen.example", roles="security", display_name="Trần Văn Bảo",
+            created_at=NOW,
+        )
+    )  # fmt: skip
+    make_official(session)
+    sign_in(client, settings)
+    page = client.post(
+        "/portal/report",
+        data={
+            "csrf_token": csrf(client, "/portal/report"),
+            "channel": "zalo",
+            "description": f"Người lạ gửi ảnh cắt ghép qua Zalo và {SECRET_WORDS}.",
+        },
+    )
+    email = MemoryChannel("email")
+    deliverer = Deliverer(
+        engine=engine, settings=settings, secret=SECRET.encode(),
+        audit_key=audit.audit_key(SECRET.encode()), channels={"email": email}, clock=clock,
+        worker="w1",
+    )  # fmt: skip
+    asyncio.run(deliverer.drain())
+    sent = {m.to: m for m in email.sent}
+
+    assert "Đã gửi báo cáo số BC-2026-00001" in page.text
+    notice = sent["an.ninh@huyen.example"]
+    assert notice.subject == "Khẩn: báo cáo bị đe dọa BC-2026-00001 từ Lò Thị Hoa"
+    assert "Kính gửi đồng chí Trần Văn Bảo" in notice.text
+    assert SECRET_WORDS not in notice.text + (notice.html or "")
+    receipt = sent["cb001@xa.example"]
+    assert "BC-2026-00001" in receipt.text
+    assert "Bộ phận an toàn thông tin đã được thông báo." in receipt.text
+    assert "Mã xác nhận" not in receipt.text
