@@ -17,6 +17,7 @@ from hygiene.web.app import create_app
 from hygiene.web.console import auth as console_auth
 from hygiene.web.portal import signin as portal_signin
 from tests.acks.builders import sent_message, wrong_code
+from tests.conftest import NOW
 from tests.reliability.security_helpers import csrf
 from tests.web.portal_helpers import ask_for_code, make_official, read_sign_in_code
 from tests.web.staff import ADMIN_EMAIL, make_user
@@ -66,6 +67,8 @@ def test_console_sign_in_locks_out_after_ten_tries_and_unlocks_later(
     assert {t.status_code for t in tries} == {401}
     assert locked.status_code == 429
     assert TOO_MANY in locked.text
+    local = (NOW + console_auth.SIGN_IN_LIMIT.lockout).astimezone(deps.settings.zone)
+    assert local.strftime("%H:%M") in locked.text  # shown in HYGIENE_TIMEZONE, not UTC
     assert later.status_code == 303
 
 

@@ -1,12 +1,13 @@
 """Console sign-in, first-time setup and sign-out for IT admins and security officers."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hygiene.audit import service as audit
+from hygiene.bootstrap import Deps
 from hygiene.errors import HygieneError
 from hygiene.users import service as users
 from hygiene.users import sessions, throttle
@@ -24,6 +25,11 @@ SIGN_IN_LIMIT = throttle.Limit(
     limit=10, window=timedelta(minutes=10), lockout=timedelta(minutes=15)
 )
 Csrf = Depends(require_csrf)
+
+
+def _local(when: datetime | None, deps: Deps) -> datetime | None:
+    """Times people read are in HYGIENE_TIMEZONE, not UTC."""
+    return when.astimezone(deps.settings.zone).replace(tzinfo=None) if when else None
 
 
 def _safe_next(value: str | None) -> str:
@@ -58,7 +64,7 @@ def login(
     )
     try:
         if not verdict.allowed:
-            raise HygieneError("auth.throttled", until=verdict.locked_until)
+            raise HygieneError("auth.throttled", until=_local(verdict.locked_until, deps))
         user = users.authenticate(
             session, email=email, password=password, totp=totp or None, now=now, secret=deps.secret
         )
@@ -134,7 +140,7 @@ def setup(
     )
     try:
         if not verdict.allowed:
-            raise HygieneError("auth.throttled", until=verdict.locked_until)
+            raise HygieneError("auth.throttled", until=_local(verdict.locked_until, deps))
         users.complete_setup(
             session, email=email, code=code, password=password, secret=deps.secret, now=now
         )
