@@ -43,7 +43,7 @@ def test_an_admin_fixes_a_bad_row_and_imports(  # type: ignore[no-untyped-def]
     page.goto(f"{live_server}/console/inventory")
     listed = page.inner_text("table")
 
-    assert "3\tphone\tsố điện thoại không hợp lệ" in problems
+    assert "3\tphone\t0912 34\tsố điện thoại không hợp lệ" in problems
     assert "Đã nhập 3 dòng" in done
     assert "CB002" in listed
 
