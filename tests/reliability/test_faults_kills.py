@@ -288,6 +288,10 @@ def test_killing_the_service_mid_delivery_duplicates_only_messages_in_flight(
     kills: list[tuple[datetime, set[str]]] = []  # (restart after the kill, in flight at it)
     with sink(tmp_path, delay=0.06) as server:  # slow enough that 20 kills fit in the run
         env = service_env(settings.db_url, tmp_path, server.port)
+        # Outcomes are recorded once per batch: with the default 100 every kill cycle sends at
+        # least a whole batch, and 1,500 messages run out before 20 kills. Small batches keep
+        # the kills landing mid-delivery.
+        env["HYGIENE_DELIVERY__BATCH_SIZE"] = "20"
         group = Fleet(env, tmp_path)
         try:
             while len(kills) < kills_wanted:
