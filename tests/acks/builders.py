@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from hygiene.acks import codes
+from hygiene import keyed
 from hygiene.outbox.models import Message
 from tests.conftest import NOW, SECRET
 
@@ -22,7 +22,7 @@ def sent_message(
 ) -> tuple[Message, str]:
     """A sent message and its code as shown to the official (XXXX-XXXX)."""
     key = key or f"{campaign}:{official_id}:{payload or 'x'}:{kind}"
-    code = codes.code_for(SECRET.encode(), key)
+    code = keyed.code_for(SECRET.encode(), key)
     message = Message(
         idempotency_key=key,
         campaign=campaign,
@@ -36,14 +36,14 @@ def sent_message(
         next_attempt_at=NOW,
         updated_at=NOW,
         sent_at=NOW,
-        ack_hmac=codes.code_hmac(SECRET.encode(), code),
+        ack_hmac=keyed.code_hmac(SECRET.encode(), code),
         ack_expires_at=expires or NOW + timedelta(days=30),
     )
     session.add(message)
     session.flush()
-    return message, codes.display(code)
+    return message, keyed.display(code)
 
 
 def wrong_code(index: int) -> str:
     """A well-formed code that belongs to no message."""
-    return codes.display(codes.code_for(b"another-secret-0123456789", f"wrong:{index}"))
+    return keyed.display(keyed.code_for(b"another-secret-0123456789", f"wrong:{index}"))

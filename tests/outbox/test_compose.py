@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import Engine
 
-from hygiene.acks import codes
+from hygiene import keyed
 from hygiene.advisories import service as advisories
 from hygiene.campaigns import service as campaigns
 from hygiene.channels.memory import MemoryChannel
@@ -51,7 +51,7 @@ def test_it_renders_every_campaign_with_phrase_and_code(
     kinds = {m.zalo_template for m in email.sent}
     assert kinds == {"rotation_overdue", "browser", "digest", "escalation"}
     for message in email.sent:
-        code = codes.display(codes.code_for(SECRET.encode(), message.idempotency_key))
+        code = keyed.display(keyed.code_for(SECRET.encode(), message.idempotency_key))
         assert code in message.text
         assert "hoa ban trắng" in message.text
         assert not re.search(r"https?://|www\.", message.text + (message.html or ""))
@@ -63,7 +63,7 @@ def test_it_never_shows_another_officials_code_in_an_escalation(
     asyncio.run(make_deliverer().drain())
     escalation = next(m for m in email.sent if m.zalo_template == "escalation")
     others = [
-        codes.display(codes.code_for(SECRET.encode(), m.idempotency_key))
+        keyed.display(keyed.code_for(SECRET.encode(), m.idempotency_key))
         for m in email.sent
         if m is not escalation
     ]

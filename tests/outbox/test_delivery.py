@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
 
-from hygiene.acks import codes
+from hygiene import keyed
 from hygiene.audit.models import AuditEvent
 from hygiene.channels.base import OutgoingMessage, Result
 from hygiene.channels.memory import MemoryChannel
@@ -59,10 +59,10 @@ def test_it_stores_only_the_hmac_of_the_code_shown(
 ) -> None:
     asyncio.run(make_deliverer().drain())
     row = _messages(engine)[0]
-    code = codes.code_for(SECRET.encode(), row.idempotency_key)
+    code = keyed.code_for(SECRET.encode(), row.idempotency_key)
     sent = next(m for m in email.sent if m.idempotency_key == row.idempotency_key)
-    assert codes.display(code) in sent.text
-    assert row.ack_hmac == codes.code_hmac(SECRET.encode(), code)
+    assert keyed.display(code) in sent.text
+    assert row.ack_hmac == keyed.code_hmac(SECRET.encode(), code)
 
 
 def test_it_masks_the_login_in_the_message(

@@ -1,7 +1,7 @@
 """Acknowledge a message by its code, and record an official's own declarations.
 
 A code is accepted once, before its message's `ack_expires_at`, and only for its own message
-(the database keeps HMAC(code), see hygiene.acks.codes). Checks run before any change, in order:
+(the database keeps HMAC(code), see hygiene.keyed). Checks run before any change, in order:
 well-formed, known, (SMS) sent from the official's phone, not used, not expired. Unknown codes and
 a wrong sender get the same answer, so the webhook cannot be used to learn whose code it is.
 
@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from hygiene.acks import codes
+from hygiene import keyed
 from hygiene.acks.models import Acknowledgement
 from hygiene.advisories.models import Advisory
 from hygiene.audit import service as audit
@@ -81,9 +81,9 @@ def guard(
     """Count one attempt for `client` (an IP, a phone) and for the code typed; raise AckLocked
     while either is locked out."""
     verdicts = [throttle.hit(session, key=f"ack:client:{client}"[:200], rule=CLIENT_LIMIT, now=now)]
-    normal = codes.normalise(typed)
+    normal = keyed.normalise(typed)
     if normal is not None:
-        key = f"ack:code:{codes.code_hmac(secret, normal)}"
+        key = f"ack:code:{keyed.code_hmac(secret, normal)}"
         verdicts.append(throttle.hit(session, key=key, rule=CODE_LIMIT, now=now))
     locked = [v.locked_until for v in verdicts if not v.allowed and v.locked_until is not None]
     if locked:
@@ -94,11 +94,11 @@ def find_message(
     session: Session, *, typed: str, secret: bytes, now: datetime, sender_phone: str | None = None
 ) -> Message:
     """The message a typed code belongs to, if it can still be acknowledged; else AckRejected."""
-    normal = codes.normalise(typed)
+    normal = keyed.normalise(typed)
     if normal is None:
         raise AckRejected("ack.malformed")
     message = session.exec(
-        select(Message).where(Message.ack_hmac == codes.code_hmac(secret, normal))
+        select(Message).where(Message.ack_hmac == keyed.code_hmac(secret, normal))
     ).first()
     # Messages to console users and notices (incident receipts) take no acknowledgement.
     if message is None or message.official_id is None or message.campaign not in WHAT_BY_CAMPAIGN:

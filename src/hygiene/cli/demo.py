@@ -5,7 +5,7 @@ import typer
 from hygiene import demo as demo_district
 from hygiene import i18n
 from hygiene.cli.common import say, session, state, validation_context
-from hygiene.inventory import service as inventory
+from hygiene.inventory import totals
 
 
 def demo(ctx: typer.Context) -> None:
@@ -15,7 +15,7 @@ def demo(ctx: typer.Context) -> None:
         demo_district.load(
             s, context=validation_context(ctx), key=deps.audit_key, now=deps.clock.now()
         )
-        summary = inventory.summary(
+        summary = totals.summary(
             s, policies=deps.settings.policies, today=validation_context(ctx).today
         )
     say(ctx, "demo.loaded")

@@ -16,7 +16,7 @@ from hygiene.devices.models import Device, ProbeReport
 from hygiene.devices.schemas import ReportIn
 from hygiene.inventory import service as inventory
 from hygiene.inventory.models import Official
-from hygiene.users.secrets import keyed_hash, new_token
+from hygiene.keyed import keyed_hash, new_token
 
 TOKEN_PREFIX = "hygdev_"  # noqa: S105  (a public prefix, not a secret)
 

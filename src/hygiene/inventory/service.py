@@ -3,11 +3,11 @@
 Use cases append an audit event in the caller's transaction; the caller (session_scope) commits.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Select, func, or_
+from sqlalchemy import func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -16,7 +16,6 @@ from hygiene.db import row_id
 from hygiene.errors import Conflict, NotFound
 from hygiene.inventory.models import Account, Official, Unit
 from hygiene.inventory.schemas import AccountCreate, OfficialCreate
-from hygiene.settings import Policy
 
 
 class UnitPublic(BaseModel):
@@ -293,41 +292,3 @@ def add_account(
         data={"after": {"kind": data.kind, "last_rotated_on": data.last_rotated, "mfa": data.mfa}},
     )
     return account
-
-
-class Summary(BaseModel):
-    units: int
-    officials: int
-    accounts: int
-    never_rotated: int
-    overdue: int
-    mfa: int
-
-
-def summary(session: Session, *, policies: dict[str, Policy], today: date) -> Summary:
-    """Counts for the whole inventory: a handful of aggregate queries, one per account kind."""
-
-    def scalar(query: Select[Any]) -> int:
-        return int(session.execute(query).scalar_one())
-
-    active = (
-        select(Account)
-        .join(Official, col(Official.id) == col(Account.official_id))
-        .where(Official.active)
-    )
-    count = select(func.count()).select_from(active.subquery())
-    overdue = 0
-    for kind, policy in policies.items():
-        cutoff = today - timedelta(days=policy.rotation_days)
-        late = active.where(Account.kind == kind, col(Account.last_rotated_on) < cutoff)
-        overdue += scalar(select(func.count()).select_from(late.subquery()))
-    never = active.where(col(Account.last_rotated_on).is_(None))
-    mfa = active.where(Account.mfa)
-    return Summary(
-        units=scalar(select(func.count()).select_from(Unit)),
-        officials=scalar(select(func.count()).select_from(Official).where(Official.active)),
-        accounts=scalar(count),
-        never_rotated=scalar(select(func.count()).select_from(never.subquery())),
-        overdue=overdue,
-        mfa=scalar(select(func.count()).select_from(mfa.subquery())),
-    )

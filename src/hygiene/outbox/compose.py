@@ -14,8 +14,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from hygiene import i18n
-from hygiene.acks import codes
+from hygiene import i18n, keyed
 from hygiene.channels.base import OutgoingMessage
 from hygiene.clock import as_utc as aware  # kept as a name: outbox modules and tests use it
 from hygiene.db import row_id
@@ -193,7 +192,7 @@ def context(
     return {
         "full_name": official.full_name,
         "phrase": official.anti_phishing_phrase or None,
-        "ack_code": "" if campaign in UNACKNOWLEDGED else codes.display(ack_code),
+        "ack_code": "" if campaign in UNACKNOWLEDGED else keyed.display(ack_code),
         "ack_expires": i18n.format_date(expires),
         "planned_on": i18n.format_date(message.planned_on),
         "accounts": _account_lines(lookup, message, settings)
@@ -227,7 +226,7 @@ def compose(
 def compose_from(
     lookup: Lookup, message: Message, official: Official, *, settings: Settings, secret: bytes
 ) -> Composed:
-    code = codes.code_for(secret, message.idempotency_key)
+    code = keyed.code_for(secret, message.idempotency_key)
     ctx = context(lookup, message, official, settings=settings, ack_code=code)
     rendered = render(
         message.kind,
@@ -239,7 +238,7 @@ def compose_from(
         rendered=rendered,
         message_id=message_id_for(message.idempotency_key, settings),
         ack_code=code,
-        ack_hmac=codes.code_hmac(secret, code),
+        ack_hmac=keyed.code_hmac(secret, code),
         ack_expires_on=message.planned_on + timedelta(days=settings.messages.ack_code_days),
     )
 

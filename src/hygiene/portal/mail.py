@@ -9,8 +9,7 @@ from importlib import resources
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from hygiene import i18n
-from hygiene.acks import codes
+from hygiene import i18n, keyed
 from hygiene.inventory.models import Official
 
 
@@ -37,7 +36,7 @@ def render_sign_in_code(official: Official, *, code: str, minutes: int) -> SignI
     locale = i18n.normalise_locale(official.locale)
     context = {
         "full_name": official.full_name,
-        "code": codes.display(code),
+        "code": keyed.display(code),
         "minutes": minutes,
         "phrase": official.anti_phishing_phrase or None,
     }

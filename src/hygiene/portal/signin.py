@@ -12,13 +12,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
-from hygiene.acks import codes
 from hygiene.clock import as_utc
 from hygiene.errors import HygieneError
 from hygiene.inventory import values
 from hygiene.inventory.models import Official
+from hygiene.keyed import keyed_hash, new_code, normalise
 from hygiene.portal.models import PortalCode
-from hygiene.users.secrets import keyed_hash, new_code
 
 CODE_TTL = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -85,7 +84,7 @@ def verify(
 ) -> Official:
     """The official whose latest live code this is; SignInRejected otherwise (one answer)."""
     official = find_official(session, identifier=identifier)
-    normal = codes.normalise(typed)
+    normal = normalise(typed)
     if official is None:
         raise SignInRejected()
     row = session.exec(

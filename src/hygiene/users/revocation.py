@@ -15,9 +15,9 @@ from hygiene.db import row_id
 from hygiene.devices.models import Device
 from hygiene.errors import NotFound
 from hygiene.inventory.models import Official
+from hygiene.keyed import keyed_hash, new_code
 from hygiene.users import service as users
 from hygiene.users.models import ApiToken, ConsoleUser, WebSession
-from hygiene.users.secrets import keyed_hash, new_code
 
 
 def _log(

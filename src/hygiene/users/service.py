@@ -13,10 +13,10 @@ from sqlmodel import Session, col, select
 from hygiene.audit import service as audit
 from hygiene.clock import as_utc
 from hygiene.errors import Conflict, HygieneError, InvalidInput, NotFound
+from hygiene.keyed import keyed_hash, new_code, new_token
 from hygiene.policy import strength
 from hygiene.users import totp as second_factor
 from hygiene.users.models import ApiToken, ConsoleUser
-from hygiene.users.secrets import keyed_hash, new_code, new_token
 
 ROLES = ("admin", "security")
 MAX_FAILED = 5

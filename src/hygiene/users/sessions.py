@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from hygiene.keyed import keyed_hash, new_token
 from hygiene.users.models import WebSession
-from hygiene.users.secrets import keyed_hash, new_token
 
 CONSOLE_TTL = timedelta(hours=8)
 OFFICIAL_TTL = timedelta(hours=2)

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from hygiene.inventory import browse
+from hygiene.inventory import edits, totals
 from hygiene.inventory import service as inventory
 from hygiene.inventory.service import AccountPublic
 from hygiene.web.api.common import (
@@ -31,19 +31,19 @@ def list_accounts(
     items = inventory.list_accounts(
         session, employee_id=employee_id, kind=kind, limit=limit, offset=offset
     )
-    total = browse.count_accounts(session, employee_id=employee_id, kind=kind)
+    total = totals.count_accounts(session, employee_id=employee_id, kind=kind)
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.patch("/{account_id}")
 def edit_account(
     account_id: RowId,
-    body: browse.AccountChanges,
+    body: edits.AccountChanges,
     session: SessionDep,
     deps: DepsDep,
     principal: AdminDep,
 ) -> AccountPublic:
-    account = browse.update_account(
+    account = edits.update_account(
         session,
         account_id=account_id,
         changes=body,
@@ -52,4 +52,4 @@ def edit_account(
         now=deps.clock.now(),
         actor=principal.actor,
     )
-    return browse.account_public(session, account)
+    return edits.account_public(session, account)

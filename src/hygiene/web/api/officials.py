@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 from pydantic import ValidationError
 
-from hygiene.inventory import browse
+from hygiene.inventory import edits, totals
 from hygiene.inventory import service as inventory
 from hygiene.inventory.schemas import OfficialCreate
 from hygiene.inventory.service import OfficialDetail, OfficialPublic
@@ -24,7 +24,7 @@ def list_officials(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[OfficialPublic]:
-    items, total = browse.officials_page(
+    items, total = totals.officials_page(
         session,
         unit=unit,
         search=search,
@@ -47,7 +47,7 @@ def create_official(
     try:
         data = OfficialCreate.model_validate(body, context=validation_context(deps))
     except ValidationError as exc:
-        raise browse._rejected(exc) from None
+        raise edits.rejected(exc) from None
     inventory.add_official(
         session, data=data, key=deps.audit_key, now=deps.clock.now(), actor=principal.actor
     )
@@ -57,12 +57,12 @@ def create_official(
 @router.patch("/{employee_id}")
 def edit_official(
     employee_id: str,
-    body: browse.OfficialChanges,
+    body: edits.OfficialChanges,
     session: SessionDep,
     deps: DepsDep,
     principal: AdminDep,
 ) -> OfficialDetail:
-    browse.update_official(
+    edits.update_official(
         session,
         employee_id=employee_id,
         changes=body,

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hygiene.errors import HygieneError
-from hygiene.inventory import browse
+from hygiene.inventory import edits, totals
 from hygiene.inventory import service as inventory
 from hygiene.reports import listing
 from hygiene.web.api.common import validation_context
@@ -29,7 +29,7 @@ def officials(
     offset: int = 0,
 ) -> HTMLResponse:
     offset = max(0, offset)
-    rows, total = browse.officials_page(
+    rows, total = totals.officials_page(
         session,
         unit=unit or None,
         search=q or None,
@@ -100,7 +100,7 @@ def edit_official(
     phone: Annotated[str, Form()] = "",
     preferred_channels: Annotated[str, Form()] = "",
 ) -> Response:
-    changes = browse.OfficialChanges(
+    changes = edits.OfficialChanges(
         full_name=full_name,
         unit=unit,
         email=email,
@@ -108,7 +108,7 @@ def edit_official(
         preferred_channels=preferred_channels,
     )
     try:
-        browse.update_official(
+        edits.update_official(
             session,
             employee_id=employee_id,
             changes=changes,
@@ -152,11 +152,11 @@ def edit_account(
     mfa: Annotated[bool, Form()] = False,
     browser_saved: Annotated[bool, Form()] = False,
 ) -> Response:
-    changes = browse.AccountChanges(
+    changes = edits.AccountChanges(
         kind=kind, last_rotated=last_rotated or None, mfa=mfa, browser_saved=browser_saved
     )
     try:
-        browse.update_account(
+        edits.update_account(
             session,
             account_id=account_id,
             changes=changes,

@@ -1,4 +1,4 @@
-"""Console and API views of the inventory: paged lists with totals, and one-at-a-time edits.
+"""One-at-a-time edits of the inventory, from the console and the API.
 
 Edits validate with the same rules as the importer (hygiene.inventory.schemas), change one row,
 and append an audit event with the before/after of the fields that changed; the caller commits.
@@ -8,9 +8,9 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func, or_
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
+from hygiene import i18n
 from hygiene.audit import service as audit
 from hygiene.db import row_id
 from hygiene.errors import InvalidInput, NotFound
@@ -22,7 +22,7 @@ from hygiene.inventory.schemas import (
     ValidationContext,
     problems_of,
 )
-from hygiene.inventory.service import AccountPublic, OfficialPublic
+from hygiene.inventory.service import AccountPublic
 
 
 class FieldRejected(InvalidInput):
@@ -33,67 +33,14 @@ class FieldRejected(InvalidInput):
         self.field, self.reason_code, self.reason_params = field, code, params
 
     def render(self, locale: str) -> str:
-        from hygiene import i18n
-
         reason = i18n.t(self.reason_code, locale, **self.reason_params)
         return i18n.t("official.bad_field", locale, field=self.field, reason=reason)
 
 
-def _rejected(exc: ValidationError) -> FieldRejected:
+def rejected(exc: ValidationError) -> FieldRejected:
+    """The first problem of a failed validation, as the error an edit raises."""
     first = problems_of(exc)[0]
     return FieldRejected(first["field"], first["code"], first["params"])
-
-
-def count_officials(
-    session: Session, *, unit: str | None, search: str | None, include_inactive: bool
-) -> int:
-    """The total matching inventory.list_officials' filters (for paging)."""
-    query = select(func.count()).select_from(Official).join(Unit)
-    if unit:
-        query = query.where(col(Unit.name) == unit)
-    if not include_inactive:
-        query = query.where(col(Official.active))
-    if search:
-        pattern = f"%{search.strip()}%"
-        query = query.where(
-            or_(
-                col(Official.full_name).ilike(pattern),
-                col(Official.employee_id).ilike(pattern),
-                col(Official.email).ilike(pattern),
-            )
-        )
-    return int(session.execute(query).scalar_one())
-
-
-def officials_page(
-    session: Session,
-    *,
-    unit: str | None,
-    search: str | None,
-    include_inactive: bool,
-    limit: int,
-    offset: int,
-) -> tuple[list[OfficialPublic], int]:
-    """One page of inventory.list_officials and the total behind it."""
-    rows = inventory.list_officials(
-        session,
-        unit=unit,
-        search=search,
-        include_inactive=include_inactive,
-        limit=limit,
-        offset=offset,
-    )
-    total = count_officials(session, unit=unit, search=search, include_inactive=include_inactive)
-    return rows, total
-
-
-def count_accounts(session: Session, *, employee_id: str | None, kind: str | None) -> int:
-    query = select(func.count()).select_from(Account).join(Official)
-    if employee_id:
-        query = query.where(col(Official.employee_id) == employee_id.strip())
-    if kind:
-        query = query.where(col(Account.kind) == kind)
-    return int(session.execute(query).scalar_one())
 
 
 def _log(
@@ -146,7 +93,7 @@ def update_official(
     try:
         valid = OfficialCreate.model_validate(wanted, context=context)
     except ValidationError as exc:
-        raise _rejected(exc) from None
+        raise rejected(exc) from None
     after = valid.model_dump(include=set(before))
     diff = {k: v for k, v in after.items() if v != before[k]}
     if not diff:
@@ -171,6 +118,30 @@ class AccountChanges(BaseModel):
     browser_saved: bool | None = None
 
 
+def _account_after(
+    account: Account, changes: AccountChanges, context: ValidationContext
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The account's fields before and after the changes, validated like an imported row."""
+    before: dict[str, Any] = {
+        "kind": account.kind,
+        "last_rotated": account.last_rotated_on,
+        "mfa": account.mfa,
+    }
+    wanted = {**before, **changes.model_dump(exclude_none=True, exclude={"browser_saved"})}
+    try:
+        valid = AccountFields.model_validate(
+            {**wanted, "system": account.system, "login": account.login}, context=context
+        )
+    except ValidationError as exc:
+        raise rejected(exc) from None
+    after: dict[str, Any] = valid.model_dump(include=set(before))
+    before["browser_saved"] = account.browser_saved
+    after["browser_saved"] = (
+        account.browser_saved if changes.browser_saved is None else changes.browser_saved
+    )
+    return before, after
+
+
 def update_account(
     session: Session,
     *,
@@ -184,23 +155,7 @@ def update_account(
     account = session.get(Account, account_id)
     if account is None:
         raise NotFound("error.not_found")
-    before: dict[str, Any] = {
-        "kind": account.kind,
-        "last_rotated": account.last_rotated_on,
-        "mfa": account.mfa,
-    }
-    wanted = {**before, **changes.model_dump(exclude_none=True, exclude={"browser_saved"})}
-    try:
-        valid = AccountFields.model_validate(
-            {**wanted, "system": account.system, "login": account.login}, context=context
-        )
-    except ValidationError as exc:
-        raise _rejected(exc) from None
-    after: dict[str, Any] = valid.model_dump(include=set(before))
-    before["browser_saved"] = account.browser_saved
-    after["browser_saved"] = (
-        account.browser_saved if changes.browser_saved is None else changes.browser_saved
-    )
+    before, after = _account_after(account, changes, context)
     diff = {k: v for k, v in after.items() if v != before[k]}
     if not diff:
         return account
@@ -215,6 +170,7 @@ def update_account(
 
 
 def account_public(session: Session, account: Account) -> AccountPublic:
+    """The account as the API returns it after an edit."""
     owner = session.get(Official, account.official_id)
     return AccountPublic(
         id=row_id(account.id),
