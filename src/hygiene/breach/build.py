@@ -13,12 +13,14 @@ stops the build with the line number (an "ordered by prevalence" file must be so
 import os
 import re
 import shutil
+import sys
 from array import array
+from binascii import unhexlify
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate, islice
-from operator import le
+from operator import itemgetter, le
 from pathlib import Path
 from typing import BinaryIO
 
@@ -69,17 +71,33 @@ def _unsorted(lines: list[bytes], previous: bytes, first_line: int) -> InvalidIn
     return None  # pragma: no cover - all() said otherwise
 
 
-def _write_chunk(lines: list[bytes], keys: BinaryIO, counts: BinaryIO, sizes: Counter[int]) -> None:
-    sizes.update(int(line[:5], 16) for line in lines)
-    array("Q", [int(line[5:21], 16) for line in lines]).tofile(keys)
-    leaks = [int(line[41:]) for line in lines]
-    if max(leaks, default=0) > MAX_COUNT:
-        leaks = [min(n, MAX_COUNT) for n in leaks]
-    array("I", leaks).tofile(counts)
+_PREFIX = itemgetter(slice(0, 5))  # the bucket: the first 5 hex digits
+_KEY = itemgetter(slice(5, 21))  # the next 16
+_COUNT = itemgetter(slice(41, None))
 
 
-def _table(sizes: Counter[int]) -> "array[int]":
-    per_bucket = (sizes.get(b, 0) for b in range(1 << BUCKET_BITS))
+def _write_chunk(
+    lines: list[bytes], keys: BinaryIO, counts: BinaryIO, sizes: Counter[bytes]
+) -> None:
+    """One chunk's keys and counts, converted in C loops (map, join, unhexlify): no per-line
+    Python frame, so a 100-million-line file builds in minutes."""
+    sizes.update(map(_PREFIX, lines))
+    packed = array("Q")
+    packed.frombytes(unhexlify(b"".join(map(_KEY, lines))))
+    if sys.byteorder == "little":
+        packed.byteswap()  # unhexlify gave big-endian words
+    packed.tofile(keys)
+    try:
+        leaks = array("I", map(int, map(_COUNT, lines)))
+    except OverflowError:
+        leaks = array("I", [min(int(n), MAX_COUNT) for n in map(_COUNT, lines)])
+    leaks.tofile(counts)
+
+
+def _table(sizes: Counter[bytes]) -> "array[int]":
+    per_bucket = array("I", bytes(4 << BUCKET_BITS))
+    for prefix, size in sizes.items():
+        per_bucket[int(prefix, 16)] = size
     return array("I", accumulate(per_bucket, initial=0))
 
 
@@ -97,7 +115,7 @@ def build(*, source: Path, target: Path) -> BuildResult:
 
 
 def _build_into(source: Path, partial: Path, counts_path: Path) -> int:
-    sizes: Counter[int] = Counter()
+    sizes: Counter[bytes] = Counter()
     entries, previous = 0, b""
     with partial.open("wb") as out, counts_path.open("w+b") as counts:
         out.write(bytes(keys_offset()))
