@@ -65,6 +65,9 @@ def test_no_directory_secret_in_logs_runs_audit_or_output(
         env = {**cli_env, "HYGIENE_CONFIG": str(config_file)}
         printed = run_cli("sources", "test", "mail", env=env).output
         printed += run_cli("sources", "sync", "--dry-run", env=env).output
+        imported = run_cli("sources", "import", "mail", "--apply", env=env)
+        assert imported.exit_code == 0, imported.output
+        printed += imported.output
     assert outcomes == ["sources.unavailable", "mail", "sources.refused"]
     assert any(CANARY in body for _, _, body in zimbra.requests)  # the secret was really used
     assert any("client_secret" in body for _, _, body in graph.requests)

@@ -7,9 +7,17 @@ import typer
 from pydantic import BaseModel
 
 from hygiene import i18n
-from hygiene.cli.common import OutputFormat, actor, emit, say, session, state
+from hygiene.cli.common import (
+    OutputFormat,
+    actor,
+    emit,
+    say,
+    session,
+    state,
+    validation_context,
+)
 from hygiene.errors import NotFound
-from hygiene.sources import findings, registry, service, status
+from hygiene.sources import findings, importer, registry, service, status
 from hygiene.sources.base import SourceError, mask
 from hygiene.sources.config import SourceConfig
 
@@ -175,6 +183,70 @@ def findings_(
         typer.echo(json.dumps([r.model_dump() for r in rows], ensure_ascii=False, indent=2))
         return
     emit(ctx, rows, fmt, list(FindingRow.model_fields))
+
+
+@sources_app.command("import")
+def import_(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Tên nguồn / Source name")],
+    apply: Annotated[
+        bool,
+        typer.Option(
+            "--apply/--dry-run",
+            help="Ghi vào danh sách (mặc định: chỉ chạy thử) / Write (default: a dry run)",
+        ),
+    ] = False,
+) -> None:
+    """Nhập cán bộ còn thiếu từ thư mục, tất cả hoặc không. / Import the officials the
+    inventory lacks from the directory, all or nothing."""
+    config = _config(ctx, name)
+    deps, locale = state(ctx).deps, state(ctx).locale
+    try:
+        with session(ctx) as s:
+            report = importer.import_directory(
+                s,
+                name=name,
+                config=config,
+                source=registry.build(name, config),
+                context=validation_context(ctx),
+                key=deps.audit_key,
+                now=deps.clock.now(),
+                actor=actor(),
+                dry_run=not apply,
+            )
+            if not apply:
+                s.rollback()
+    except importer.DirectoryRejected as exc:
+        say(ctx, "cli.error", err=True, message=exc.render(locale))
+        for problem in exc.problems:
+            reason = i18n.t(problem.code, locale, **problem.params)
+            identity = exc.identities.get(problem.line, "")
+            typer.echo(
+                i18n.t(
+                    "sources.import.problem",
+                    locale,
+                    line=problem.line,
+                    identity=identity,
+                    attribute=problem.column,
+                    value=problem.value or "—",
+                    reason=reason,
+                ),
+                err=True,
+            )
+        if exc.total > len(exc.problems):
+            say(ctx, "import.more", err=True, count=exc.total - len(exc.problems))
+        raise typer.Exit(1) from None
+    except SourceError as exc:
+        say(ctx, "cli.error", err=True, message=exc.render(locale))
+        raise typer.Exit(1) from None
+    for warning in report.warnings:
+        typer.echo(i18n.t(warning.code, locale, **warning.params), err=True)
+    counts = report.counts()
+    typer.echo(i18n.t("sources.import.done" if apply else "sources.import.dry_run", locale,
+                      name=name, **counts))  # fmt: skip
+    say(ctx, "sources.import.kept", count=report.not_in_directory)
+    if apply and report.result.changed:
+        say(ctx, "sources.import.next", name=name)
 
 
 def register(app: typer.Typer) -> None:

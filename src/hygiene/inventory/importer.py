@@ -13,7 +13,7 @@ problem counted. Memory stays flat with the file's length. Re-importing a file c
 """
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,7 +33,15 @@ from hygiene.inventory.validate import MAX_PROBLEMS, OnRow, Problems
 from hygiene.inventory.write import Writer
 from hygiene.tabular import Sheet, read_sheet
 
-__all__ = ["COLUMNS", "MAX_PROBLEMS", "REQUIRED", "VI_HEADERS", "ImportResult", "import_file"]
+__all__ = [
+    "COLUMNS",
+    "MAX_PROBLEMS",
+    "REQUIRED",
+    "VI_HEADERS",
+    "ImportResult",
+    "import_cells",
+    "import_file",
+]
 _COUNTS = (
     "units_created",
     "officials_created",
@@ -184,12 +192,46 @@ def import_file(
     header, rows = _header_and_rows(sheet)
     if header.problems:
         raise ImportRejected(header.problems)
+    result = import_cells(
+        session,
+        header,
+        rows,
+        context=context,
+        key=key,
+        now=now,
+        actor=actor,
+        dry_run=dry_run,
+        on_row=_progress(on_row, sheet),
+        source=lambda: {"file": path.name, "sha256": _sha256(path)},
+    )
+    if not result.rows:
+        raise InvalidInput("import.empty", name=path.name)
+    return result
+
+
+def import_cells(
+    session: Session,
+    header: Header,
+    rows: Iterator[tuple[int, list[Any]]],
+    *,
+    context: ValidationContext,
+    key: bytes,
+    now: datetime,
+    actor: str,
+    source: Callable[[], dict[str, Any]],
+    dry_run: bool = False,
+    on_row: OnRow | None = None,
+) -> ImportResult:
+    """The import proper, for any reader that gives numbered rows of cells under `header`
+    (a spreadsheet, or `hygiene sources import` turning directory entries into rows): every row
+    validated, written in chunks inside a SAVEPOINT, all or nothing. `source()` describes the
+    input in the closing audit event. With no row at all, nothing is written either."""
     result = ImportResult(dry_run=dry_run, ignored_columns=header.ignored)
     problems, warnings = Problems(), Problems()
     with _savepoint(session, keep=not dry_run):
         run = _Run(Writer(session, now, actor), result)
         run.writer.load_units()
-        valid = _valid_rows(rows, header, context, problems, warnings, _progress(on_row, sheet))
+        valid = _valid_rows(rows, header, context, problems, warnings, on_row)
         for chunk in validate.chunked(valid):
             result.rows += len(chunk)
             if not problems.total:
@@ -198,10 +240,9 @@ def import_file(
         problems.extend(run.contact_problems(header))
         if problems.total:
             raise ImportRejected(problems.kept, problems.total)
-        if not result.rows:
-            raise InvalidInput("import.empty", name=path.name)
         result.warnings, result.warnings_total = warnings.kept, warnings.total
-        _completed(run, key, {"file": path.name, "sha256": _sha256(path)})
+        if result.rows:
+            _completed(run, key, source())
     return result
 
 

@@ -21,6 +21,9 @@ class Observation:
 
     `expires_at` is the directory's own computed expiry (None when it computes none, or the
     password never expires: `never_expires`). `mfa` and `disabled` are None where unknown.
+    `dn` is the entry's own name in the directory (an LDAP DN, a Graph object id), which other
+    entries' `manager` points to; `employee_id`, `unit` (department) and `phone` feed
+    `hygiene sources import`.
     """
 
     identity: str
@@ -32,6 +35,10 @@ class Observation:
     mfa: bool | None = None
     manager: str | None = None
     display_name: str | None = None
+    dn: str | None = None
+    employee_id: str | None = None
+    unit: str | None = None
+    phone: str | None = None
 
 
 class SourceError(HygieneError):

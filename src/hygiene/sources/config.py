@@ -13,6 +13,10 @@
     covers = ["Email công vụ"]     # the inventory systems whose accounts live in this directory
     match = "login"                # login | email | login@domain (with `domain`)
     cron = "30 6 * * *"
+    # `hygiene sources import ad`: directory entries missing from the inventory become officials
+    import_system = "Email công vụ"  # the account created (default: the first of `covers`)
+    import_unit = ""               # the unit of an entry without a department ("" = refused)
+    import_employee_id = "attribute"  # employeeID / employeeNumber; or "identity" (the login)
 
 The secret is only ever read from `secret_file`, when a source connects.
 """
@@ -54,6 +58,9 @@ class SourceConfig(BaseModel):
     timeout: float = Field(30.0, gt=0, le=600)
     page_size: int = Field(500, ge=1, le=5000)
     since_days: int = Field(180, ge=1, le=180)  # Google Reports keeps 180 days
+    import_system: str = ""
+    import_unit: str = ""
+    import_employee_id: Literal["attribute", "identity"] = "attribute"
 
     @field_validator("cron")
     @classmethod
@@ -67,6 +74,25 @@ class SourceConfig(BaseModel):
         if self.match == "login@domain" and not self.domain:
             raise ValueError('match = "login@domain" needs domain')
         return self
+
+    @model_validator(mode="after")
+    def _import_system_covered(self) -> "SourceConfig":
+        if self.import_system and self.import_system not in self.covers:
+            raise ValueError("import_system must be one of covers")
+        return self
+
+    @property
+    def system(self) -> str:
+        """The inventory system of the accounts `sources import` creates."""
+        return self.import_system or self.covers[0]
+
+    def login_of(self, identity: str, email: str | None) -> str | None:
+        """The inventory login that `match_key` pairs with this entry (case kept)."""
+        if self.match == "email":
+            return email.strip() if email else None
+        if self.match == "login@domain":
+            return f"{identity.strip()}@{self.domain.strip()}"
+        return identity.strip() or None
 
     def secret(self) -> str:
         """The bind secret, read from its file now (never kept on the object)."""

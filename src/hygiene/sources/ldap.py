@@ -13,6 +13,7 @@ import gc
 import ssl
 import warnings
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import ldap3
@@ -99,7 +100,7 @@ class LdapSource(Closing):
                     continue
                 found = self.dialect.parse(_values(item))
                 if found is not None:
-                    yield found
+                    yield replace(found, dn=item.get("dn") or None)
         except ldap_errors.LDAPException as exc:
             raise _classified(self.name, exc) from None
 

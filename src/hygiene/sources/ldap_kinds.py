@@ -15,7 +15,7 @@ FreeIPA / MIT Kerberos LDAP
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from hygiene.sources import timeparse
 from hygiene.sources.base import Observation
@@ -50,6 +50,27 @@ def _text(value: Any) -> str | None:
     return text.strip() or None
 
 
+class _Person(TypedDict):
+    employee_id: str | None
+    unit: str | None
+    phone: str | None
+
+
+def _person(entry: Values, employee: str, unit: str, fallback: str) -> _Person:
+    """What `sources import` needs besides the evidence: employee id, unit, mobile phone."""
+    return {
+        "employee_id": _text(first(entry, employee)),
+        "unit": _text(first(entry, unit)) or _text(first(entry, fallback)),
+        "phone": _text(first(entry, "mobile")) or _text(first(entry, "telephoneNumber")),
+    }
+
+
+def _ad_person(entry: Values) -> _Person:
+    found = _person(entry, "employeeID", "department", "physicalDeliveryOfficeName")
+    found["employee_id"] = found["employee_id"] or _text(first(entry, "employeeNumber"))
+    return found
+
+
 def active_directory(entry: Values) -> Observation | None:
     identity = _text(first(entry, "sAMAccountName"))
     if identity is None:
@@ -65,6 +86,7 @@ def active_directory(entry: Values) -> Observation | None:
         disabled=bool(control & UF_ACCOUNTDISABLE),
         manager=_text(first(entry, "manager")),
         display_name=_text(first(entry, "displayName")),
+        **_ad_person(entry),
     )
 
 
@@ -80,6 +102,7 @@ def openldap(entry: Values) -> Observation | None:
         disabled=locked == ADMIN_LOCK,
         manager=_text(first(entry, "manager")),
         display_name=_text(first(entry, "displayName")) or _text(first(entry, "cn")),
+        **_person(entry, "employeeNumber", "departmentNumber", "ou"),
     )
 
 
@@ -98,7 +121,19 @@ def freeipa(entry: Values) -> Observation | None:
         mfa=True if "otp" in auth_types else None,
         manager=_text(first(entry, "manager")),
         display_name=_text(first(entry, "displayName")) or _text(first(entry, "cn")),
+        **_person(entry, "employeeNumber", "departmentNumber", "ou"),
     )
+
+
+PERSON = ("employeeNumber", "departmentNumber", "ou", "mobile", "telephoneNumber")
+AD_PERSON = (
+    "employeeID",
+    "employeeNumber",
+    "department",
+    "physicalDeliveryOfficeName",
+    "mobile",
+    "telephoneNumber",
+)
 
 
 @dataclass(frozen=True)
@@ -120,12 +155,22 @@ DIALECTS = {
             "pwdLastSet",
             "msDS-UserPasswordExpiryTimeComputed",
             "userAccountControl",
+            *AD_PERSON,
         ),
         active_directory,
     ),
     "openldap": Dialect(
         "(|(objectClass=inetOrgPerson)(objectClass=posixAccount))",
-        ("uid", "mail", "cn", "displayName", "manager", "pwdChangedTime", "pwdAccountLockedTime"),
+        (
+            "uid",
+            "mail",
+            "cn",
+            "displayName",
+            "manager",
+            "pwdChangedTime",
+            "pwdAccountLockedTime",
+            *PERSON,
+        ),
         openldap,
     ),
     "freeipa": Dialect(
@@ -140,6 +185,7 @@ DIALECTS = {
             "krbPasswordExpiration",
             "nsAccountLock",
             "ipaUserAuthType",
+            *PERSON,
         ),
         freeipa,
     ),
