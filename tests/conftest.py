@@ -41,6 +41,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("HYGIENE_") and name != "HYGIENE_TEST_DATABASE_URL":
             monkeypatch.delenv(name)
+    monkeypatch.delenv("COLUMNS", raising=False)  # CLI tables wrap only when a test asks
 
 
 def _with_search_path(url: str, schema: str) -> str:

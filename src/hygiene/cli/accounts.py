@@ -34,7 +34,7 @@ def accounts_list(
     """Liệt kê tài khoản. / List accounts."""
     with session(ctx) as s:
         rows = inventory.list_accounts(s, employee_id=official, kind=kind)
-    emit(ctx, rows, fmt, ACCOUNT_COLUMNS)
+    emit(ctx, rows, fmt, ACCOUNT_COLUMNS, optional=("browser_saved", "login"))
 
 
 @accounts_app.command("add")

@@ -1,16 +1,14 @@
 """`hygiene exposures …`: import a leaked-identifier list from the police or a CERT, and list
 what earlier imports matched. Identifiers are shown masked; unmatched ones are never stored."""
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 from sqlmodel import col, select
 
-from hygiene import i18n
-from hygiene.cli.common import actor, say, session, state
+from hygiene.cli.common import actor, print_table, say, session, state
 from hygiene.db import row_id
 from hygiene.errors import InvalidInput, NotFound
 from hygiene.exposures import queries
@@ -26,6 +24,7 @@ LIST_COLUMNS = (
     *("accounts", "open", "rotated"),
 )
 MATCH_COLUMNS = ("employee_id", "full_name", "unit", "system", "shown", "matched_on", "status")
+MATCH_CODES = {"matched_on": "exposure_match", "status": "exposure_status"}
 
 
 @exposures_app.command("import")
@@ -93,56 +92,24 @@ def flag(
         reference=reference.strip(), planned=result.planned)  # fmt: skip
 
 
-def _table(ctx: typer.Context, columns: tuple[str, ...], rows: list[list[str]]) -> None:
-    locale = state(ctx).locale
-    table = Table()
-    for column in columns:
-        table.add_column(i18n.t(f"exposures.col.{column}", locale))
-    for row in rows:
-        table.add_row(*row)
-    Console(width=max(160, Console().width)).print(table)
-
-
 @exposures_app.command("list")
 def list_(
     ctx: typer.Context,
     exposure: Annotated[int | None, typer.Argument(help="Số danh sách: các tài khoản khớp")] = None,
 ) -> None:
     """Các danh sách đã nhập, hoặc tài khoản khớp của một danh sách. / Imports, or one's matches."""
-    deps, locale = state(ctx).deps, state(ctx).locale
+    deps = state(ctx).deps
     with session(ctx) as s:
         if exposure is not None:
             found = queries.matches(s, exposure_id=exposure, settings=deps.settings)
-            _table(ctx, MATCH_COLUMNS, [_match_cells(m, locale) for m in found])
+            rows = [asdict(m) for m in found]
+            print_table(ctx, rows, MATCH_COLUMNS, headers="exposures.col", codes=MATCH_CODES,
+                        optional=("unit", "matched_on"))  # fmt: skip
             return
         listed = queries.list_exposures(s, settings=deps.settings, now=deps.clock.now())
-    if not listed:
-        say(ctx, "exposures.none")
-        return
-    zone = deps.settings.zone
-    rows = [
-        [
-            str(e.id),
-            str(i18n.format_value(e.imported_at.astimezone(zone))),
-            e.source,
-            e.reference,
-            *(str(n) for n in (e.entries, e.matched, e.unmatched, e.accounts, e.open, e.rotated)),
-        ]
-        for e in listed
-    ]
-    _table(ctx, LIST_COLUMNS, rows)
-
-
-def _match_cells(m: queries.MatchRow, locale: str) -> list[str]:
-    return [
-        m.employee_id,
-        m.full_name,
-        m.unit,
-        m.system,
-        m.shown,
-        i18n.t(f"exposures.on_{m.matched_on}", locale),
-        i18n.t(f"exposures.status_{m.status}", locale),
-    ]
+    rows = [asdict(e) for e in listed]
+    print_table(ctx, rows, LIST_COLUMNS, headers="exposures.col", empty="exposures.none",
+                optional=("unmatched", "entries"))  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

@@ -5,23 +5,26 @@ from typing import Annotated
 
 import typer
 from pydantic import BaseModel
-from rich.console import Console
-from rich.table import Table
 from sqlmodel import Session
 
 from hygiene import i18n
-from hygiene.cli.common import OutputFormat, emit, say, session
+from hygiene.cli.common import OutputFormat, emit, session
 from hygiene.db import row_id
+from hygiene.incidents import notify
 from hygiene.incidents import service as incidents
 from hygiene.incidents.models import IncidentReport
 from hygiene.inventory.models import Official
 
 incidents_app = typer.Typer(no_args_is_help=True, help="Báo cáo bị đe dọa / Threat reports.")
-INCIDENT_COLUMNS = ["id", "created_at", "employee_id", "channel", "occurred_on", "status"]
+INCIDENT_COLUMNS = [
+    *("id", "reference", "created_at", "employee_id", "channel", "occurred_on", "status"),
+]
+INCIDENT_CODES = {"status": "incident_status", "channel": "incident_channel"}
 
 
 class IncidentRow(BaseModel):
     id: int
+    reference: str
     created_at: datetime
     employee_id: str | None
     reported_by: str
@@ -34,7 +37,7 @@ class IncidentRow(BaseModel):
 @incidents_app.command("list")
 def list_(
     ctx: typer.Context,
-    status: Annotated[str | None, typer.Option(help="new | …")] = None,
+    status: Annotated[str | None, typer.Option(help="new | forwarded | closed")] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
 ) -> None:
     """Liệt kê báo cáo, mới nhất trước. / List reports, newest first."""
@@ -43,25 +46,18 @@ def list_(
     if fmt is not OutputFormat.table:
         emit(ctx, rows, fmt, [*INCIDENT_COLUMNS, "reported_by", "description"])
         return
-    if not rows:
-        say(ctx, "incident.listed_none")
-        return
-    table = Table()
-    for column in [*INCIDENT_COLUMNS, "description"]:
-        table.add_column(column)
-    for row in rows:
-        data = row.model_dump()
-        table.add_row(
-            *(str(i18n.format_value(data[c]) or "") for c in INCIDENT_COLUMNS),
-            row.description[:200],
-        )
-    Console(width=max(100, Console().width)).print(table)
+    shown = [row.model_copy(update={"description": row.description[:200]}) for row in rows]
+    emit(
+        ctx, shown, fmt, [*INCIDENT_COLUMNS[1:], "description"], codes=INCIDENT_CODES,
+        optional=("occurred_on", "channel"), empty="incident.listed_none", headers="incidents.col",
+    )  # fmt: skip
 
 
 def _row(s: Session, report: IncidentReport) -> IncidentRow:
     official = s.get(Official, report.official_id) if report.official_id else None
     return IncidentRow(
         id=row_id(report.id),
+        reference=notify.reference(report),
         created_at=report.created_at,
         employee_id=official.employee_id if official else None,
         reported_by=report.reported_by,

@@ -11,6 +11,7 @@ from hygiene.cli.common import (
     OutputFormat,
     actor,
     emit,
+    print_record,
     say,
     session,
     state,
@@ -47,7 +48,7 @@ def officials_list(
     """Liệt kê cán bộ. / List officials."""
     with session(ctx) as s:
         rows = inventory.list_officials(s, unit=unit, search=search, include_inactive=all_)
-    emit(ctx, rows, fmt, OFFICIAL_COLUMNS)
+    emit(ctx, rows, fmt, OFFICIAL_COLUMNS, optional=("locale", "phone", "email"))
 
 
 @officials_app.command("show")
@@ -60,9 +61,13 @@ def officials_show(
     if fmt is OutputFormat.json:
         typer.echo(detail.model_dump_json(indent=2))
         return
-    emit(ctx, [detail], fmt, [*OFFICIAL_COLUMNS, "preferred_channels", "has_anti_phishing_phrase"])
-    if fmt is OutputFormat.table:
-        emit(ctx, detail.account_list, fmt, ACCOUNT_COLUMNS)
+    columns = [*OFFICIAL_COLUMNS, "preferred_channels", "has_anti_phishing_phrase"]
+    if fmt is not OutputFormat.table:
+        emit(ctx, [detail], fmt, columns)
+        return
+    print_record(ctx, detail.model_dump(), columns)  # label / value lines fit any terminal
+    typer.echo()
+    emit(ctx, detail.account_list, fmt, ACCOUNT_COLUMNS[1:], optional=("browser_saved", "mfa"))
 
 
 @officials_app.command("add")

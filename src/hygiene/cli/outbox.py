@@ -10,6 +10,7 @@ from hygiene.cli.common import (
     OutputFormat,
     actor,
     emit,
+    print_record,
     print_rows,
     say,
     session,
@@ -22,6 +23,9 @@ from hygiene.outbox import service as outbox
 outbox_app = typer.Typer(no_args_is_help=True, help="Hàng đợi tin nhắn / The outbox.")
 
 
+# Stored codes shown by their labels; narrow terminals drop the optional columns first.
+MESSAGE_CODES = {"status": "message_status", "kind": "message_kind"}
+MESSAGE_OPTIONAL = ("stage", "planned_on", "attempts", "kind")
 MESSAGE_COLUMNS = [
     "id",
     "campaign",
@@ -51,7 +55,10 @@ def outbox_list(
     with session(ctx) as s:
         rows = queries.list_messages(s, status=status, employee_id=official, limit=limit)
     if fmt is OutputFormat.table:
-        print_rows(ctx, [r.model_dump() for r in rows], MESSAGE_COLUMNS)
+        print_rows(
+            ctx, [r.model_dump() for r in rows], MESSAGE_COLUMNS, codes=MESSAGE_CODES,
+            optional=MESSAGE_OPTIONAL,
+        )  # fmt: skip
         return
     emit(ctx, rows, fmt, [*MESSAGE_COLUMNS, "idempotency_key", "recipient", "sent_at"])
 
@@ -68,12 +75,13 @@ def outbox_show(
     if fmt is not OutputFormat.table:
         typer.echo(detail.model_dump_json(indent=2))
         return
-    print_rows(ctx, [detail.model_dump()], [*MESSAGE_COLUMNS, "idempotency_key", "recipient"])
+    fields = [*MESSAGE_COLUMNS, "idempotency_key", "recipient"]
+    print_record(ctx, detail.model_dump(), fields, headers="engine.col", codes=MESSAGE_CODES)
     if detail.subject:
         typer.echo(f"\n{detail.subject}\n\n{detail.body or ''}")
     say(ctx, "engine.outbox.attempts")
     columns = ["attempt", "worker", "channel", "recipient", "outcome", "detail", "finished_at"]
-    print_rows(ctx, [a.model_dump() for a in detail.attempt_list], columns)
+    print_rows(ctx, [a.model_dump() for a in detail.attempt_list], columns, optional=("worker",))
 
 
 @outbox_app.command("retry")

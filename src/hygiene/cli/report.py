@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from hygiene import i18n
-from hygiene.cli.common import OutputFormat, emit, say, session, state
+from hygiene.cli.common import OutputFormat, echo_wrapped, emit, say, session, state
 from hygiene.inventory import values
 from hygiene.reports import compliance, profiles, snapshot
 
@@ -52,7 +52,7 @@ def compliance_(
     rows = [*result.units, result.total] if unit is None else result.units
     emit(ctx, rows, fmt, COLUMNS, title=str(result.as_of.strftime("%d/%m/%Y")))
     if fmt is OutputFormat.table:
-        typer.echo(profiles.note(deps.settings.policies, state(ctx).locale))
+        echo_wrapped(profiles.note(deps.settings.policies, state(ctx).locale))
 
 
 @report_app.command("snapshot")

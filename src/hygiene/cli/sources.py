@@ -1,7 +1,9 @@
 """`hygiene sources …`: the directories that give evidence, a connection test, and sync."""
 
 import json
+from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from pydantic import BaseModel
@@ -16,6 +18,7 @@ from hygiene.cli.common import (
     state,
     validation_context,
 )
+from hygiene.clock import as_utc
 from hygiene.errors import NotFound
 from hygiene.sources import findings, importer, registry, service, status
 from hygiene.sources.base import SourceError, mask
@@ -68,14 +71,17 @@ def list_(
             source_kind=config.kind,
             covers=", ".join(config.covers),
             schedule=config.cron or "—",
-            last_sync=i18n.format_value(health[name].last_ok_at)
-            if health[name].last_ok_at
-            else "—",
+            last_sync=_local(health[name].last_ok_at, deps.settings.zone),
             state=i18n.t(f"sources.state.{health[name].state}", locale),
         )
         for name, config in deps.settings.sources.entries.items()
     ]
     emit(ctx, rows, fmt, list(SourceRow.model_fields))
+
+
+def _local(at: datetime | None, zone: ZoneInfo) -> str:
+    """A time people read, in HYGIENE_TIMEZONE."""
+    return str(i18n.format_value(as_utc(at).astimezone(zone))) if at else "—"
 
 
 @sources_app.command("test")
