@@ -74,6 +74,28 @@ SCENARIOS = {
         "at least 5 % of the campaign."
     ),
     "concurrency-4-instances": "As concurrency-2-instances, with four instances.",
+    "clock-skew-ahead": (
+        "Two instances on PostgreSQL, one of them 300 s ahead of the other and of the database "
+        "(libfaketime preloaded into that process only); no other fault. Leases follow the "
+        "database's clock, so neither takes back rows the other is still sending: no duplicate "
+        "is allowed, and both must send a share. The skewed instance logs its skew."
+    ),
+    "clock-skew-behind": "As clock-skew-ahead, with the instance 300 s behind.",
+    "sqlite-disk-full": (
+        "The disk holding the SQLite database (a small tmpfs) is filled to ENOSPC in the middle "
+        "of delivery and freed later (10 s in CI, 2 min at full scale). The service logs one "
+        "warning, reminders spaced by backoff and one 'resumed' line, never a traceback; "
+        "/healthz answers 503 with the reason meanwhile and hygiene_delivery_conditions_total "
+        "counts the condition once; afterwards the database passes its integrity check and "
+        "the audit chain verifies."
+    ),
+    "smtp-outage-24h": (
+        "The SMTP server is down for a simulated 24 hours from the start of a campaign: the "
+        "production retry schedule (backoff 30 s–6 h, 8 attempts) divided by the same factor "
+        "as the outage (24 h in 40 s in CI, in 4 min at full scale). Batches that fail "
+        "entirely count as the channel being down and spend no attempt: 0 dead, every message "
+        "delivered exactly once."
+    ),
 }
 GENERIC = "A reliability scenario recorded by tests/reliability (no description here yet)."
 
