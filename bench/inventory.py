@@ -85,7 +85,7 @@ def _statements(pg: bool) -> list[tuple[str, str]]:
             "INSERT INTO account (official_id, system, kind, login, last_rotated_on, mfa,"  # noqa: S608
             " browser_saved, compromised_at, created_at, updated_at)"
             " SELECT (i % :o) + 1, 'Hệ thống ' || (i / :o),"
-            " CASE i % 4 WHEN 0 THEN 'email' WHEN 1 THEN 'zalo' WHEN 2 THEN 'social'"
+            " CASE i % 4 WHEN 0 THEN 'email' WHEN 1 THEN 'messaging' WHEN 2 THEN 'social'"
             f" ELSE 'government' END, 'login' || i, {rotated}, {b('i % 3 = 0')},"
             f" {b('i % 11 = 0')}, CASE WHEN i % 997 = 0 THEN {compromised} END,"
             f" {created}, {created} FROM {numbers}",

@@ -89,7 +89,7 @@ def populate(engine: Engine, accounts: int, officials: int) -> None:
         "INSERT INTO account (official_id, system, kind, login, last_rotated_on, mfa,"  # noqa: S608
         " browser_saved, created_at, updated_at)"
         " SELECT (i % :o) + 1, 'Hệ thống ' || (i / :o),"
-        " CASE i % 4 WHEN 0 THEN 'email' WHEN 1 THEN 'zalo' WHEN 2 THEN 'social'"
+        " CASE i % 4 WHEN 0 THEN 'email' WHEN 1 THEN 'messaging' WHEN 2 THEN 'social'"
         f" ELSE 'government' END, 'login' || i, {rotated}, {false}, {false},"
         f" {created}, {created} FROM {numbers}"
     )

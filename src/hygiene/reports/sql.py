@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import and_, case, false, func, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
@@ -38,28 +38,30 @@ def local_midnight(at: Clockless, day: date) -> datetime:
 
 
 def overdue_on(policies: dict[str, Policy], at: Clockless, day: int) -> ColumnElement[bool]:
-    """True for an account past its due day on local day number `day` (see module docstring)."""
+    """True for an account past its due day on local day number `day` (see module docstring).
+
+    Written for the cost per row (a million rows per report): a simple CASE on the kind reads it
+    once, and the due test is one COALESCE that stops at the first fact known (a directory's
+    expiry, else the last rotation, else the day it entered the inventory). Never NULL.
+    """
     on = EPOCH + timedelta(days=day)
     rotated = col(Account.last_rotated_on)
-    cutoff = case(
-        *((col(Account.kind) == kind, on - timedelta(days=p.rotation_days))
-          for kind, p in policies.items()),
-        else_=None,
-    )  # fmt: skip
-    never = and_(rotated.is_(None), col(Account.created_at) < local_midnight(at, on))
+    entered = col(Account.created_at) < local_midnight(at, on)
+    expires = col(Account.expires_on)  # a directory's computed expiry wins (hygiene.sources)
+    # nist-800-63b-4 kinds have no due date: only a compromise makes them overdue.
+    due = {
+        kind: func.coalesce(
+            expires < on, rotated < on - timedelta(days=p.rotation_days), entered, false()
+        )
+        for kind, p in policies.items()
+        if p.periodic
+    }
     hit = local_day_number(col(Account.compromised_at), at.zone, at.offset_minutes)
     compromised = and_(
         col(Account.compromised_at).is_not(None),
         col(Account.compromised_at) < local_midnight(at, on + timedelta(days=1)),
         or_(rotated.is_(None), day_number(rotated) < hit),
     )
-    expires = col(Account.expires_on)  # a directory's computed expiry wins (hygiene.sources)
-    due = or_(
-        and_(expires.is_not(None), expires < on),
-        and_(expires.is_(None), or_(never, rotated < cutoff)),
-    )
-    # nist-800-63b-4 kinds have no due date: only a compromise makes them overdue.
-    periodic = [kind for kind, p in policies.items() if p.periodic]
-    if not periodic:
+    if not due:
         return compromised
-    return or_(and_(col(Account.kind).in_(periodic), due), compromised)
+    return or_(case(due, value=col(Account.kind), else_=false()), compromised)
