@@ -1,5 +1,7 @@
 import io
 import json
+import time
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -7,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from hygiene.audit.models import AuditEvent
 from hygiene.outbox.models import Message
+from tests.audit.test_chain import tamper
 from tests.helpers import HEADER, ROWS, snapshot, write_csv
 from tests.reports.seed import seed
 from tests.web.staff import bearer
@@ -167,11 +170,59 @@ def test_the_audit_log_is_filtered_and_verified(client: TestClient, session: Ses
     auth = bearer(session, "security")
 
     events = client.get("/api/v1/audit", params={"action": "api_token"}, headers=auth).json()
-    verdict = client.get("/api/v1/audit/verify", headers=auth).json()
+    started = client.post("/api/v1/audit/verifications", headers=auth)
+    job = started.json()
+    verdict = _poll(client, started.headers["location"], auth)
 
     assert [e["action"] for e in events["items"]] == ["api_token.issued"]
-    assert verdict["ok"] is True
-    assert verdict["verified_up_to"] == verdict["count"] == 3
+    assert started.status_code == 202
+    assert started.headers["location"] == f"/api/v1/audit/verifications/{job['id']}"
+    assert verdict["status"] == "done"
+    assert verdict["result"]["ok"] is True
+    assert verdict["result"]["verified_up_to"] == verdict["result"]["count"] == 3
+
+
+def _poll(client: TestClient, path: str, auth: dict[str, str]) -> dict[str, Any]:
+    deadline = time.monotonic() + 30
+    while True:
+        job: dict[str, Any] = client.get(path, headers=auth).json()
+        if job["status"] != "running" or time.monotonic() > deadline:
+            return job
+        time.sleep(0.05)
+
+
+def test_a_tampered_log_is_reported_by_the_background_verification(
+    client: TestClient, session: Session, engine: Engine
+) -> None:
+    auth = bearer(session, "security")
+    client.get("/api/v1/audit", headers=auth)
+    tamper(engine, "UPDATE audit_event SET actor = 'someone else' WHERE seq = 2")
+
+    started = client.post("/api/v1/audit/verifications", headers=auth)
+    verdict = _poll(client, started.headers["location"], auth)
+
+    assert verdict["status"] == "done"
+    assert verdict["result"]["ok"] is False
+    assert (verdict["result"]["first_bad_seq"], verdict["result"]["reason"]) == (2, "hash")
+    assert verdict["finished_at"] is not None
+
+
+def test_an_unknown_verification_is_404_in_the_readers_language(
+    client: TestClient, session: Session
+) -> None:
+    auth = {**bearer(session, "security"), "Accept-Language": "vi"}
+
+    response = client.get("/api/v1/audit/verifications/999", headers=auth)
+
+    assert response.status_code == 404
+    assert response.json()["error"] == "audit.verification_not_found"
+    assert "Không có lượt kiểm tra nhật ký số 999" in response.json()["message"]
+
+
+def test_a_verification_needs_the_security_role(client: TestClient, session: Session) -> None:
+    response = client.post("/api/v1/audit/verifications", headers=bearer(session, "admin"))
+
+    assert response.status_code == 403
 
 
 def test_api_errors_are_json_in_the_readers_language(client: TestClient) -> None:

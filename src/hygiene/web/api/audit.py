@@ -1,15 +1,18 @@
-"""/api/v1/audit: the compliance log (security): filtered list and chain verification."""
+"""/api/v1/audit: the compliance log (security): filtered list and chain verification, run as
+a background job (POST /audit/verifications starts one, GET /audit/verifications/{id} polls it)."""
 
 from datetime import date, datetime, time, timedelta
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from hygiene.audit import service as audit
+from hygiene.audit.jobs import Job, VerificationJobs
 from hygiene.bootstrap import Deps
+from hygiene.errors import NotFound
 from hygiene.reports import listing
 from hygiene.reports.listing import AuditRow
-from hygiene.web.api.common import PREFIX, Limit, Offset, Page
+from hygiene.web.api.common import PREFIX, Limit, Offset, Page, RowId
 from hygiene.web.auth import SecurityDep
 from hygiene.web.deps import DepsDep, SessionDep
 
@@ -74,6 +77,51 @@ def verification(result: audit.Verification) -> VerificationOut:
     )
 
 
-@router.get("/verify")
-def verify(session: SessionDep, deps: DepsDep, _: SecurityDep) -> VerificationOut:
-    return verification(audit.verify(session, key=deps.audit_key))
+class VerificationJobOut(BaseModel):
+    """A background verification: `status` running, done or error; `result` once done."""
+
+    id: int
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    result: VerificationOut | None
+
+
+def _job_out(job: Job) -> VerificationJobOut:
+    return VerificationJobOut(
+        id=job.id,
+        status=job.status,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        result=None if job.result is None else verification(job.result),
+    )
+
+
+def _jobs(request: Request, deps: Deps) -> VerificationJobs:
+    jobs: VerificationJobs | None = getattr(request.app.state, "verifications", None)
+    if jobs is None:
+        jobs = request.app.state.verifications = VerificationJobs(
+            deps.engine, deps.audit_key, deps.clock
+        )
+    return jobs
+
+
+@router.post("/verifications", status_code=202)
+def start_verification(
+    request: Request, response: Response, deps: DepsDep, _: SecurityDep
+) -> VerificationJobOut:
+    """Start walking the chain in the background (or return the walk already running);
+    poll GET /audit/verifications/{id} (its address is in Location)."""
+    job, _started = _jobs(request, deps).start()
+    response.headers["Location"] = f"{PREFIX}/audit/verifications/{job.id}"
+    return _job_out(job)
+
+
+@router.get("/verifications/{job_id}")
+def verification_status(
+    job_id: RowId, request: Request, deps: DepsDep, _: SecurityDep
+) -> VerificationJobOut:
+    job = _jobs(request, deps).get(job_id)
+    if job is None:
+        raise NotFound("audit.verification_not_found", id=job_id)
+    return _job_out(job)
