@@ -57,3 +57,36 @@ def test_a_portal_report_notifies_the_security_officer_and_sends_a_receipt(
     assert "BC-2026-00001" in receipt.text
     assert "Bộ phận an toàn thông tin đã được thông báo." in receipt.text
     assert "Mã xác nhận" not in receipt.text
+
+
+def test_the_notice_goes_out_at_night_and_the_receipt_waits_for_the_window(
+    client: TestClient, session: Session, settings: Settings, engine: Engine, clock: FixedClock
+) -> None:
+    session.add(
+        ConsoleUser(
+            email="an.ninh@huyen.example", roles="security", display_name="Trần Văn Bảo",
+            created_at=NOW,
+        )
+    )  # fmt: skip
+    make_official(session)
+    clock.set(NOW.replace(hour=15))  # 22:00 in Hà Nội, after the send window
+    sign_in(client, settings)
+    client.post(
+        "/portal/report",
+        data={
+            "csrf_token": csrf(client, "/portal/report"),
+            "channel": "zalo",
+            "description": "Người lạ gửi ảnh cắt ghép qua Zalo.",
+        },
+    )
+    email = MemoryChannel("email")
+    deliverer = Deliverer(
+        engine=engine, settings=settings, secret=SECRET.encode(),
+        audit_key=audit.audit_key(SECRET.encode()), channels={"email": email}, clock=clock,
+        worker="w1",
+    )  # fmt: skip
+
+    report = asyncio.run(deliverer.drain())
+
+    assert report.outside_window
+    assert [m.to for m in email.sent] == ["an.ninh@huyen.example"]

@@ -100,10 +100,14 @@ INSERT_COLUMNS = (
 
 
 def insert_messages(
-    session: Session, rows: Select[*tuple[Any, ...]], *, with_user: bool = False
+    session: Session,
+    rows: Select[*tuple[Any, ...]],
+    *,
+    with_user: bool = False,
+    with_priority: bool = False,
 ) -> list[str]:
     """INSERT the selected rows (columns in INSERT_COLUMNS order, then `user_id` when
-    `with_user`) ON CONFLICT DO NOTHING.
+    `with_user`, then `priority` when `with_priority`) ON CONFLICT DO NOTHING.
 
     Returns the idempotency keys actually inserted: a key planned before is silently skipped,
     which is what makes planning idempotent and safe to run from several instances at once.
@@ -114,7 +118,14 @@ def insert_messages(
         session.execute(text(PG_PLANNING_SETTINGS))
     statement = (
         module.insert(Message)
-        .from_select([*INSERT_COLUMNS, *(["user_id"] if with_user else [])], rows)
+        .from_select(
+            [
+                *INSERT_COLUMNS,
+                *(["user_id"] if with_user else []),
+                *(["priority"] if with_priority else []),
+            ],
+            rows,
+        )
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(Message.__table__.c.idempotency_key)  # type: ignore[attr-defined]
     )

@@ -98,7 +98,8 @@ def run_deliver(ctx: typer.Context, at: AtOption = None) -> None:
             start=delivery.window_start.strftime("%H:%M"),
             end=delivery.window_end.strftime("%H:%M"),
         )
-        return
+        if report.claimed == 0:  # the urgent lane had nothing either
+            return
     sent, retry, failed, dead = (
         report.outcomes.get(k, 0) for k in ("sent", "retry", "failed", "dead")
     )

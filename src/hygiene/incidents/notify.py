@@ -1,5 +1,7 @@
 """An incident reaches people through the outbox: an urgent notice to every active
-security-role console user, and a receipt with the reference number to the reporting official.
+security-role console user (the urgent lane: claimed first, sent even outside the send
+window; the caller wakes the delivery loop after its commit), and a receipt with the reference
+number to the reporting official (a normal message).
 
 Keys ``incident:{id}:user:{user}`` and ``incident:{id}:receipt``: reporting twice cannot notify
 twice. The notice names the reporter, the channel and the dates, never the description (it may
@@ -18,6 +20,7 @@ from hygiene.campaigns.sql import insert_messages
 from hygiene.clock import as_utc
 from hygiene.incidents.models import IncidentReport
 from hygiene.inventory.models import Official, Unit
+from hygiene.outbox import service as outbox
 from hygiene.outbox.models import Message
 from hygiene.users.models import ConsoleUser
 
@@ -57,9 +60,11 @@ def enqueue(session: Session, *, row: IncidentReport, today: date, now: datetime
     key = literal(f"{CAMPAIGN}:{incident}:user:") + cast(col(ConsoleUser.id), String)
     security = and_(col(ConsoleUser.active), col(ConsoleUser.roles).contains(SECURITY_ROLE))
     notices = select(
-        *_columns(key, NOTICE, null(), incident, today, now), col(ConsoleUser.id)
+        *_columns(key, NOTICE, null(), incident, today, now),
+        col(ConsoleUser.id),
+        literal(outbox.URGENT),
     ).where(security)
-    keys = insert_messages(session, notices, with_user=True)
+    keys = insert_messages(session, notices, with_user=True, with_priority=True)
     if row.official_id is not None:
         receipt = select(
             *_columns(

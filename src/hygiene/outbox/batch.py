@@ -1,9 +1,9 @@
 """The database side of one delivery batch: a few short transactions, each run in a worker
 thread so that no send in flight waits for the database.
 
-    claim()    release expired leases, lease up to batch_size due rows, read the rows they need
-               (messages, officials, accounts, advisories, units: one query per table) and the
-               rate-limit budgets; one transaction
+    claim()    release expired leases, lease up to batch_size due rows (urgent first), read
+               the rows they need (messages, officials, accounts, advisories, units: one query
+               per table) and the rate-limit budgets; one transaction
     renew()    just before the sends: the batch's lease runs again in full, and the rendered
                subject, body, Message-ID and code HMAC are stored (one UPDATE + one executemany)
     record()   every outcome: one executemany UPDATE of the messages still held, one executemany
@@ -57,8 +57,15 @@ class Outcome:
 
 
 def claim(
-    engine: Engine, *, settings: Settings, channels: Collection[str], now: datetime, owner: str
+    engine: Engine,
+    *,
+    settings: Settings,
+    channels: Collection[str],
+    now: datetime,
+    owner: str,
+    urgent_only: bool = False,
 ) -> Claimed:
+    """`urgent_only`: outside the send window, only the urgent lane goes out."""
     delivery = settings.delivery
     with session_scope(engine) as session:
         released = outbox.release_expired(session, now=now)
@@ -68,10 +75,16 @@ def claim(
             owner=owner,
             limit=delivery.batch_size,
             lease=timedelta(seconds=delivery.lease_seconds),
+            urgent_only=urgent_only,
         )
         if not ids:
             return Claimed(released=len(released))
-        query = select(Message).where(col(Message.id).in_(ids)).order_by(col(Message.id))
+        # Urgent first: the sends of a batch start in this order.
+        query = (
+            select(Message)
+            .where(col(Message.id).in_(ids))
+            .order_by(col(Message.priority).desc(), col(Message.id))
+        )
         messages = list(session.execute(query).scalars())
         rows = load(session, messages, settings=settings)
         budgets = limits.remaining(

@@ -14,9 +14,10 @@ The database phases run in a worker thread (asyncio.to_thread), so the event loo
 serves the web app in `hygiene serve`, never waits on the database, and within a batch no send is
 in flight while the database works. Channels come in as a ``dict[str, Channel]`` (the registry
 builds the real ones; tests pass memory and file channels). Rules applied here, at delivery time:
-the send window, working days and holidays; per-channel rate limits per minute and per day
-(counted from delivery_attempt once per batch, then counted down locally, so two instances may
-overshoot by one batch); redirect mode; fallback to the next preferred channel when one is down.
+the send window, working days and holidays (the urgent lane ignores them); per-channel rate
+limits per minute and per day (counted from delivery_attempt once per batch, then counted down
+locally, so two instances may overshoot by one batch); redirect mode; fallback to the next
+preferred channel when one is down.
 
 When the database fails (a full disk, a lost connection), tick() keeps the outcomes of messages
 already sent and writes them on a later tick, returns the rows it had not sent at once, and
@@ -96,7 +97,7 @@ class Deliverer:
         return report
 
     async def drain(self, *, max_batches: int = 10_000) -> DeliveryReport:
-        """Batches until nothing is due (or outside the window)."""
+        """Batches until nothing is due (outside the window: nothing urgent)."""
         total = DeliveryReport()
         for _ in range(max_batches):
             report = await self.run_once()
@@ -105,16 +106,16 @@ class Deliverer:
             total.claimed += report.claimed
             for outcome, n in report.outcomes.items():
                 total.count(outcome, n)
-            if report.outside_window or report.claimed == 0:
+            if report.claimed == 0:
                 break
         return total
 
     async def run_once(self) -> DeliveryReport:
-        """One batch: release expired leases, claim, render, send, record."""
+        """One batch: release expired leases, claim, render, send, record. Outside the send
+        window only urgent messages are claimed (sign-in codes, incident notices)."""
         now, delivery = self.clock.now(), self.settings.delivery
-        if not rules.in_window(now, delivery, self.settings.zone):
-            return DeliveryReport(outside_window=True)
-        report = DeliveryReport()
+        outside = not rules.in_window(now, delivery, self.settings.zone)
+        report = DeliveryReport(outside_window=outside)
         await self._settle_leftovers(report)
         claimed = await asyncio.to_thread(
             batch.claim,
@@ -123,6 +124,7 @@ class Deliverer:
             channels=list(self.channels),
             now=now,
             owner=self.worker,
+            urgent_only=outside,
         )
         report.released, report.claimed = claimed.released, len(claimed.messages)
         if claimed.messages:

@@ -4,7 +4,7 @@ is a delivery_attempt row. No column holds a password or an acknowledgement code
 
 from datetime import date, datetime
 
-from sqlalchemy import DateTime, Index, Text
+from sqlalchemy import DateTime, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 
@@ -15,6 +15,15 @@ class Message(SQLModel, table=True):
         # /metrics counts messages per status and channel, and acknowledged sent ones, from
         # this index alone (hygiene.web.health).
         Index("ix_message_status_channel", "status", "channel", "acknowledged_at"),
+        # The urgent lane (outbox.service.claim): a partial index, so the claim finds the few
+        # urgent rows without sorting the whole queue, and planning's inserts pay nothing for it.
+        Index(
+            "ix_message_urgent",
+            "status",
+            "next_attempt_at",
+            sqlite_where=text("priority > 0"),
+            postgresql_where=text("priority > 0"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -36,6 +45,8 @@ class Message(SQLModel, table=True):
     planned_on: date
     planned_at: datetime = Field(sa_type=DateTime(timezone=True))
     status: str = Field(default="pending", max_length=16)
+    # 0 normal; URGENT (outbox.service) is claimed first, even outside the send window.
+    priority: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     attempts: int = 0
     next_attempt_at: datetime = Field(sa_type=DateTime(timezone=True))
     lease_owner: str | None = Field(default=None, max_length=100)

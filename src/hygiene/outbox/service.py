@@ -5,6 +5,10 @@
        │                  │  └──► dead     (transient failures until max_attempts)
        └── retry / lease expired / transient failure (next_attempt_at = now + backoff)
 
+Urgent lane: a message with priority URGENT (enqueue_urgent: portal sign-in codes, incident
+notices) is claimed before any normal one, and also outside the send window, where normal
+reminders wait (delivery.Deliverer.run_once).
+
 Claims are leased: PostgreSQL picks rows with FOR UPDATE SKIP LOCKED, so concurrent workers
 take disjoint rows without waiting; SQLite serialises writers with BEGIN IMMEDIATE (db.py), so
 the UPDATE … RETURNING is atomic. A worker that dies leaves rows in `sending`; once their lease
@@ -26,16 +30,18 @@ Instances compare their clock with the database's on every tick (outbox.clockche
 """
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from hygiene.outbox.models import DeliveryAttempt, Message
 
 PENDING, SENDING, SENT, FAILED, DEAD = "pending", "sending", "sent", "failed", "dead"
 STATUSES = (PENDING, SENDING, SENT, FAILED, DEAD)
+NORMAL, URGENT = 0, 1  # Message.priority
 
 
 def lease_clock(session: Session, now: datetime) -> datetime | ColumnElement[datetime]:
@@ -58,12 +64,37 @@ def release_expired(session: Session, *, now: datetime) -> list[int]:
 
 
 def claim(
-    session: Session, *, now: datetime, owner: str, limit: int, lease: timedelta
+    session: Session,
+    *,
+    now: datetime,
+    owner: str,
+    limit: int,
+    lease: timedelta,
+    urgent_only: bool = False,
 ) -> list[int]:
-    """Lease up to `limit` due pending rows to `owner`; their ids, oldest due first."""
+    """Lease up to `limit` due pending rows to `owner`: urgent rows first, then (unless
+    `urgent_only`, as outside the send window) normal ones; their ids, urgent first.
+
+    Two picks rather than one ORDER BY priority: the urgent one reads the small partial index
+    ix_message_urgent, the normal one keeps walking ix_message_due in due order and stops at the
+    limit; one ordering by priority would sort every due row of a large backlog per batch.
+    """
+    urgent = _claim_some(session, now=now, owner=owner, limit=limit, lease=lease, urgent=True)
+    if urgent_only or len(urgent) >= limit:
+        return urgent
+    rest = _claim_some(
+        session, now=now, owner=owner, limit=limit - len(urgent), lease=lease, urgent=False
+    )
+    return urgent + rest
+
+
+def _claim_some(
+    session: Session, *, now: datetime, owner: str, limit: int, lease: timedelta, urgent: bool
+) -> list[int]:
+    lane = col(Message.priority) > NORMAL if urgent else col(Message.priority) == NORMAL
     pick = (
         select(col(Message.id))
-        .where(col(Message.status) == PENDING, col(Message.next_attempt_at) <= now)
+        .where(col(Message.status) == PENDING, lane, col(Message.next_attempt_at) <= now)
         .order_by(col(Message.next_attempt_at), col(Message.id))
         .limit(limit)
     )
@@ -82,6 +113,48 @@ def claim(
         .returning(col(Message.id))
     )
     return sorted(session.execute(statement).scalars())
+
+
+def enqueue_urgent(
+    session: Session,
+    *,
+    idempotency_key: str,
+    campaign: str,
+    kind: str,
+    now: datetime,
+    today: date,
+    official_id: int | None = None,
+    user_id: int | None = None,
+    payload: str = "",
+) -> bool:
+    """One message on the urgent lane, due now, to an official or a console user; False when
+    its key was enqueued before (nothing is inserted twice). Wake the delivery loop after the
+    commit (Deps.wake_delivery) so it goes out at once."""
+    if (official_id is None) == (user_id is None):
+        raise ValueError("an urgent message goes to exactly one official or console user")
+    dialect = session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    statement = (
+        module.insert(Message)
+        .values(
+            idempotency_key=idempotency_key,
+            campaign=campaign,
+            kind=kind,
+            official_id=official_id,
+            user_id=user_id,
+            payload=payload,
+            planned_on=today,
+            planned_at=now,
+            status=PENDING,
+            priority=URGENT,
+            attempts=0,
+            next_attempt_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(col(Message.id))
+    )
+    return session.execute(statement).first() is not None
 
 
 def _guarded(
