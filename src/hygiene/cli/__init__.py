@@ -1,5 +1,6 @@
 """The `hygiene` command line. Errors are one translated line on stderr, never a traceback."""
 
+import errno
 from typing import Any
 
 import typer
@@ -30,16 +31,25 @@ from hygiene.cli import (
     units,
     users,
 )
-from hygiene.cli.common import state
+from hygiene.cli.common import state, unreadable
 from hygiene.errors import ConfigError, HygieneError, ImportRejected
 
 MAX_PROBLEMS_SHOWN = 200
+# A file named on the command line that is missing or unreadable: one line, exit 1.
+_FILE_ERRNOS = frozenset({errno.ENOENT, errno.EISDIR, errno.ENOTDIR, errno.EACCES, errno.EPERM})
 
 
 class _Group(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except OSError as exc:
+            if exc.filename is None or exc.errno not in _FILE_ERRNOS:
+                raise
+            locale = state(ctx).locale
+            message = unreadable(exc).render(locale)
+            typer.echo(i18n.t("cli.error", locale, message=message), err=True)
+            raise typer.Exit(1) from None
         except HygieneError as exc:
             locale = state(ctx).locale
             typer.echo(i18n.t("cli.error", locale, message=exc.render(locale)), err=True)

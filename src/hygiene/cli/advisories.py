@@ -15,6 +15,7 @@ from hygiene.cli.common import (
     say,
     session,
     state,
+    unreadable,
 )
 from hygiene.errors import InvalidInput
 
@@ -37,7 +38,9 @@ def advisories_add(
     deps = state(ctx).deps
     try:
         body = body_file.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise unreadable(exc) from None
+    except UnicodeDecodeError as exc:
         raise InvalidInput(
             "engine.advisory.bad_body", path=str(body_file), reason=str(exc)
         ) from None

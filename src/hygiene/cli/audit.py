@@ -11,7 +11,7 @@ import typer
 from hygiene import i18n
 from hygiene.audit import checkpoints
 from hygiene.audit import service as audit
-from hygiene.cli.common import say, session, state
+from hygiene.cli.common import say, session, state, unreadable
 from hygiene.tabular import write_sheet
 
 audit_app = typer.Typer(no_args_is_help=True, help="Nhật ký tuân thủ / Compliance log.")
@@ -29,9 +29,7 @@ def _claims(ctx: typer.Context, given: list[str], path: Path | None) -> list[che
         try:
             found = checkpoints.claims_from_text(path.read_text("utf-8", errors="replace"))
         except OSError as exc:
-            message = i18n.t("checkpoint.unreadable", state(ctx).locale, path=str(path))
-            hint = "--checkpoints"
-            raise typer.BadParameter(f"{message} ({exc.strerror})", param_hint=hint) from None
+            raise unreadable(exc) from None
         if not found:
             message = i18n.t("checkpoint.none_in_file", state(ctx).locale, path=str(path))
             raise typer.BadParameter(message, param_hint="--checkpoints")

@@ -1,6 +1,7 @@
 """What every command shares: settings and deps built once per run, the reader's locale, output."""
 
 import csv
+import errno
 import getpass
 import json
 import os
@@ -9,6 +10,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -283,6 +285,28 @@ def _console() -> Console:
     if console.is_terminal or os.environ.get("COLUMNS", "").isdigit():
         return console
     return Console(width=WIDE)
+
+
+def unreadable(exc: OSError) -> InvalidInput:
+    """A file that cannot be read, said in the reader's language (never an OS English line)."""
+    reason = {
+        errno.ENOENT: "missing",
+        errno.EISDIR: "directory",
+        errno.ENOTDIR: "missing",
+        errno.EACCES: "denied",
+        errno.EPERM: "denied",
+    }.get(exc.errno or 0, "other")
+    return InvalidInput(f"file.{reason}", path=str(exc.filename), detail=exc.strerror or "")
+
+
+def input_file(path: Path) -> Path:
+    """`path` if it is a file this process can read; otherwise a localized error (exit 1)."""
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise unreadable(exc) from None
+    return path
 
 
 def validation_context(ctx: typer.Context) -> ValidationContext:

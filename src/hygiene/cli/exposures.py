@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 from sqlmodel import col, select
 
-from hygiene.cli.common import actor, print_table, say, session, state
+from hygiene.cli.common import actor, print_table, say, session, state, unreadable
 from hygiene.db import row_id
-from hygiene.errors import InvalidInput, NotFound
+from hygiene.errors import NotFound
 from hygiene.exposures import queries
 from hygiene.exposures import service as exposures
 from hygiene.inventory.models import Account, Official
@@ -38,7 +38,7 @@ def import_(
     try:
         data = file.read_bytes()
     except OSError as exc:
-        raise InvalidInput("exposures.unreadable", path=str(file)) from exc
+        raise unreadable(exc) from None
     deps = state(ctx).deps
     with session(ctx) as s:
         result = exposures.import_list(

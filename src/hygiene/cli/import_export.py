@@ -10,19 +10,20 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from hygiene import i18n
-from hygiene.cli.common import actor, say, session, state, validation_context
+from hygiene.cli.common import actor, input_file, say, session, state, validation_context
 from hygiene.errors import InvalidInput
 from hygiene.inventory import exporter, importer
 
 
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help=".csv | .xlsx")],
+    file: Annotated[Path, typer.Argument(help=".csv | .xlsx")],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Chỉ báo cáo, không ghi / Report only, write nothing")
     ] = False,
 ) -> None:
     """Nhập danh sách từ CSV/XLSX, tất cả hoặc không. / Import CSV/XLSX, all or nothing."""
+    input_file(file)
     deps = state(ctx).deps
     err = Console(stderr=True)
     progress = Progress(

@@ -22,6 +22,7 @@ users_app = typer.Typer(no_args_is_help=True, help="Người dùng trang quản 
 
 class UserRow(BaseModel):
     email: str
+    display_name: str | None
     roles: str
     active: bool
     password_set: bool
@@ -33,16 +34,40 @@ def add(
     ctx: typer.Context,
     email: str,
     role: Annotated[str, typer.Option("--role", help="admin | security | admin,security")],
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="Họ và tên, in trên báo cáo / Full name, shown on reports"),
+    ] = None,
 ) -> None:
     """Tạo người dùng, in mã thiết lập một lần. / Create a user; prints a one-time setup code."""
     deps = state(ctx).deps
     with session(ctx) as s:
         user, code = users.add_user(
-            s, email=email, roles=role, secret=deps.secret, now=deps.clock.now(), actor=actor()
-        )
+            s, email=email, roles=role, secret=deps.secret, now=deps.clock.now(), actor=actor(),
+            display_name=name,
+        )  # fmt: skip
     typer.echo(
         i18n.t("users.added", state(ctx).locale, email=user.email, roles=user.roles, code=code)
     )
+
+
+@users_app.command("set-name")
+def set_name(
+    ctx: typer.Context,
+    email: str,
+    name: Annotated[str, typer.Argument(help="Họ và tên; để trống để xóa / Full name; '' clears")],
+) -> None:
+    """Đặt họ tên hiển thị (báo cáo, thông báo). / Set the name shown on reports and notices."""
+    deps = state(ctx).deps
+    with session(ctx) as s:
+        user = users.set_display_name(
+            s, email=email, name=name, secret=deps.secret, now=deps.clock.now(), actor=actor()
+        )
+        shown, address = user.display_name, user.email
+    if shown:
+        say(ctx, "users.named", email=address, name=shown)
+    else:
+        say(ctx, "users.unnamed", email=address)
 
 
 @users_app.command("token")
@@ -95,6 +120,7 @@ def list_(
         rows = [
             UserRow(
                 email=u.email,
+                display_name=u.display_name,
                 roles=u.roles,
                 active=u.active,
                 password_set=u.password_hash is not None,
@@ -102,7 +128,8 @@ def list_(
             )
             for u in users.list_users(s)
         ]
-    emit(ctx, rows, fmt, ["email", "roles", "active", "password_set", "totp"])
+    columns = ["email", "display_name", "roles", "active", "password_set", "totp"]
+    emit(ctx, rows, fmt, columns, optional=("password_set", "totp"))
 
 
 @users_app.command("deactivate")

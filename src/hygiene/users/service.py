@@ -4,6 +4,7 @@ A console password is the console user's own secret: only its argon2 hash is sto
 checked with zxcvbn before it is accepted (length ≥ 12, score ≥ 3).
 """
 
+import unicodedata
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -26,6 +27,7 @@ TOKEN_DAYS = 90  # settings.security.api_token_days is passed in by the entry po
 LAST_USED_PRECISION = timedelta(minutes=1)
 MIN_LENGTH = 12
 MIN_SCORE = 3
+NAME_MAX = 200  # console_user.display_name
 _hasher = PasswordHasher()
 
 
@@ -52,9 +54,17 @@ def by_email(session: Session, email: str) -> ConsoleUser:
 
 
 def add_user(
-    session: Session, *, email: str, roles: str, secret: bytes, now: datetime, actor: str
+    session: Session,
+    *,
+    email: str,
+    roles: str,
+    secret: bytes,
+    now: datetime,
+    actor: str,
+    display_name: str | None = None,
 ) -> tuple[ConsoleUser, str]:
-    """Create a user and return the one-time setup code they use to choose a password."""
+    """Create a user and return the one-time setup code they use to choose a password.
+    `display_name` ("Nguyễn Văn An") is how reports and notices name them, never the email."""
     address = email.strip().lower()
     if "@" not in address:
         raise InvalidInput("email.invalid")
@@ -64,6 +74,7 @@ def add_user(
     user = ConsoleUser(
         email=address,
         roles=parse_roles(roles),
+        display_name=clean_name(display_name),
         created_at=now,
         setup_code_hmac=keyed_hash(secret, "setup", code),
         setup_expires_at=now + SETUP_VALID,
@@ -77,9 +88,38 @@ def add_user(
         actor=actor,
         action="console_user.created",
         subject=f"user:{address}",
-        data={"roles": user.roles},
+        data={"roles": user.roles, "display_name": user.display_name},
     )
     return user, f"{code[:4]}-{code[4:]}"
+
+
+def clean_name(value: str | None) -> str | None:
+    """A display name as people write it: NFC, single spaces, at most 200 characters."""
+    if value is None:
+        return None
+    name = " ".join(unicodedata.normalize("NFC", value).split())
+    if len(name) > NAME_MAX:
+        raise InvalidInput("users.name_too_long", max=NAME_MAX)
+    return name or None
+
+
+def set_display_name(
+    session: Session, *, email: str, name: str | None, secret: bytes, now: datetime, actor: str
+) -> ConsoleUser:
+    """Name (or unname) a console user; audited."""
+    user = by_email(session, email)
+    user.display_name = clean_name(name)
+    session.add(user)
+    audit.append(
+        session,
+        key=audit.audit_key(secret),
+        now=now,
+        actor=actor,
+        action="console_user.renamed",
+        subject=f"user:{user.email}",
+        data={"display_name": user.display_name},
+    )
+    return user
 
 
 def complete_setup(
