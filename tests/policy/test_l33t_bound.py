@@ -1,8 +1,10 @@
 """The bounded l33t matching gives zxcvbn's own answers, and its worst case stays small."""
 
 import time
+from typing import Any
 
 import pytest
+from zxcvbn import matching
 from zxcvbn import zxcvbn as original
 
 from hygiene.policy import l33t, strength
@@ -33,3 +35,22 @@ def test_its_worst_case_at_72_characters_is_bounded() -> None:
     # ≤ 100 ms is the target on a quiet machine; the bound here leaves room for a loaded one
     # (zxcvbn itself takes about 2 s quiet, 6 s loaded).
     assert time.process_time() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    "password", ["4@8({[<3619", "p@$$w0rd!1|", "h3ll0w0r1d", "7r0ub4d0r", WORST[5:17]]
+)
+def test_its_l33t_matches_are_zxcvbns_own(password: str) -> None:
+    """Every field of every l33t match (token, word, rank, dictionary, substitution) as
+    zxcvbn's own l33t_match finds them, in its order; zxcvbn lists a match once per substitution
+    that finds it, the bounded matching once (the scoring keeps the cheapest either way)."""
+    inputs = ["huong", "nguyen", *strength.vietnamese_common()]
+    l33t.zxcvbn("warm-up", inputs)  # builds the user-input dictionary both use
+    dictionaries = matching.RANKED_DICTIONARIES
+
+    theirs: list[dict[str, Any]] = []
+    for match in matching.l33t_match(password, dictionaries):
+        if match not in theirs:
+            theirs.append(match)
+
+    assert l33t.l33t_match(password, dictionaries) == theirs

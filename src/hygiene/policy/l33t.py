@@ -42,31 +42,51 @@ def _match(password: str, i: int, j: int, word: str, name: str, rank: int, sub: 
     }  # fmt: skip
 
 
+@cache
+def _longest_builtin() -> int:
+    return max(
+        len(w) for name, d in matching.RANKED_DICTIONARIES.items() if name != "user_inputs"
+        for w in d
+    )  # fmt: skip
+
+
 def l33t_match(password: str, dictionaries: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
     """zxcvbn's l33t_match: a window stops growing once it is no word's prefix, and a
-    translated window already looked up is not looked up again."""
+    translated window already looked up is not looked up again.
+
+    Position by position, the substitutions whose translations agree on the next `longest`
+    characters (the longest word) find the same windows there, so each distinct stretch is walked
+    once, on behalf of the first substitution that produces it: zxcvbn's first, since a window
+    is reported with the first substitution producing it and ties keep that order."""
     builtin, own = _builtin_prefixes(), _user_prefixes(dictionaries)
+    longest = max(_longest_builtin(), *(len(w) for w in dictionaries.get("user_inputs", {})), 1)
     table = matching.relevant_l33t_subtable(password, matching.L33T_TABLE)
-    seen: set[tuple[int, str]] = set()
-    out: list[dict[str, Any]] = []
-    n = len(password)
+    subs: list[dict[str, str]] = []
     for sub in matching.enumerate_l33t_subs(table):
         if not sub:
             break
-        subbed = matching.translate(password, sub).lower()
-        for i in range(n):
-            for j in range(i, n):
-                word = subbed[i : j + 1]
+        subs.append(sub)
+    # zxcvbn's translate, with str.translate (each key one character, no empty value)
+    subbed = [password.translate({ord(k): v for k, v in sub.items()}).lower() for sub in subs]
+    out: list[dict[str, Any]] = []
+    for i in range(len(password)):
+        stretches: dict[str, dict[str, str]] = {}
+        for text, sub in zip(subbed, subs, strict=True):
+            stretches.setdefault(text[i : i + longest], sub)
+        seen: set[str] = set()
+        for stretch, sub in stretches.items():
+            for j in range(1, len(stretch) + 1):
+                word = stretch[:j]
                 if word not in builtin and word not in own:
                     break
-                if j == i or (i, word) in seen:
+                if j == 1 or word in seen:
                     continue  # tokens of one character are dropped by zxcvbn
-                seen.add((i, word))
-                if password[i : j + 1].lower() == word:
+                seen.add(word)
+                if password[i : i + j].lower() == word:
                     continue  # only matches that contain an actual substitution
                 for name, ranked in dictionaries.items():
                     if word in ranked:
-                        out.append(_match(password, i, j, word, name, ranked[word], sub))
+                        out.append(_match(password, i, i + j - 1, word, name, ranked[word], sub))
     return sorted(out, key=lambda m: (m["i"], m["j"]))
 
 
