@@ -5,13 +5,14 @@ requests it received so tests can check what was asked (and that no secret leaks
 
 import base64
 import json
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -27,6 +28,7 @@ class Fake:
     requests: list[tuple[str, str, str]] = field(default_factory=list)  # method, path?query, body
     token: str = "fake-access-token"
     public_key: rsa.RSAPublicKey | None = None  # Google: verifies the JWT signature
+    cos: dict[str, dict[str, str]] = field(default_factory=dict)  # Zimbra: COS id → attrs
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -104,9 +106,16 @@ def _zimbra(h: _Handler, body: str, _query: dict[str, list[str]]) -> None:
     if token != h.fake.token:
         _zimbra_fault(h, "service.AUTH_REQUIRED", "no valid authtoken present")
         return
+    if "GetAccountRequest" in request:
+        _zimbra_get_account(h, request["GetAccountRequest"])
+        return
     search = request["SearchDirectoryRequest"]
     offset, limit = int(search.get("offset", 0)), int(search.get("limit", h.fake.page))
-    chunk = h.fake.users[offset : offset + limit]
+    wanted = [a for a in str(search.get("attrs", "")).split(",") if a]
+    chunk = [
+        _zimbra_view(h.fake, u, wanted, str(search.get("applyCos", "1")) != "0")
+        for u in h.fake.users[offset : offset + limit]
+    ]
     answer = {"more": offset + limit < len(h.fake.users), "searchTotal": len(h.fake.users),
               "account": chunk, "_jsns": "urn:zimbraAdmin"}  # fmt: skip
     h._send(
@@ -115,6 +124,33 @@ def _zimbra(h: _Handler, body: str, _query: dict[str, list[str]]) -> None:
             "Header": {"context": {"_jsns": "urn:zimbra"}},
             "Body": {"SearchDirectoryResponse": answer},
         },
+    )
+
+
+def _zimbra_view(fake: Fake, user: dict[str, Any], wanted: list[str], cos: bool) -> dict[str, Any]:
+    """An account as the server answers: the requested attributes only; with applyCos=1 an
+    attribute the account does not set comes from its class of service."""
+    own = {a["n"]: a["_content"] for a in user.get("a", [])}
+    if cos:
+        inherited = fake.cos.get(own.get("zimbraCOSId", ""), {})
+        own = {**inherited, **own}
+    attrs = [{"n": n, "_content": v} for n, v in own.items() if not wanted or n in wanted]
+    return {"name": user["name"], "id": user["id"], "a": attrs}
+
+
+def _zimbra_get_account(h: _Handler, get: dict[str, Any]) -> None:
+    selector = get.get("account", {})
+    by, key = selector.get("by", "name"), selector.get("_content")
+    found = [u for u in h.fake.users if u.get(by) == key]
+    if not found:
+        _zimbra_fault(h, "account.NO_SUCH_ACCOUNT", f"no such account: {key}")
+        return
+    wanted = [a for a in str(get.get("attrs", "")).split(",") if a]
+    account = _zimbra_view(h.fake, found[0], wanted, str(get.get("applyCos", "1")) != "0")
+    answer = {"account": [account], "_jsns": "urn:zimbraAdmin"}
+    h._send(
+        200,
+        {"Header": {"context": {"_jsns": "urn:zimbra"}}, "Body": {"GetAccountResponse": answer}},
     )
 
 
@@ -142,20 +178,37 @@ def _graph_paged(
     top = int(query.get("$top", [str(h.fake.page)])[0])
     answer: dict[str, Any] = {"@odata.context": f"https://graph.microsoft.com/v1.0/$metadata#{path}",
                               "value": rows[start : start + top]}  # fmt: skip
-    if start + top < len(rows):
-        host = f"http://{h.headers['Host']}"
-        answer["@odata.nextLink"] = f"{host}{path}?$top={top}&$skiptoken={start + top}"
+    if start + top < len(rows):  # the link carries the whole query, as Graph's do
+        kept = {k: v[0] for k, v in query.items() if k != "$skiptoken"}
+        link = urlencode({**kept, "$top": str(top), "$skiptoken": str(start + top)})
+        answer["@odata.nextLink"] = f"http://{h.headers['Host']}{path}?{link}"
     h._send(200, answer)
 
 
+_EXPAND = re.compile(r"manager(?:\(\$select=([^)]*)\))?")
+
+
 def _graph_users(h: _Handler, _body: str, query: dict[str, list[str]]) -> None:
+    """$select picks the properties; $expand=manager($select=…) adds the manager object (a
+    directoryObject with its @odata.type, only for users that have one)."""
     if not h.bearer_ok():
         return
     selected = set((query.get("$select") or [""])[0].split(","))
-    rows = [
-        {k: v for k, v in u.items() if k in selected and k != "isMfaRegistered"}
-        for u in h.fake.users
-    ]
+    expand = _EXPAND.fullmatch((query.get("$expand") or [""])[0])
+    by_id = {u["id"]: u for u in h.fake.users}
+    rows = []
+    for user in h.fake.users:
+        row = {
+            k: v
+            for k, v in user.items()
+            if k in selected and k not in {"isMfaRegistered", "manager"}
+        }
+        boss = by_id.get(user.get("manager") or "")
+        if expand and boss is not None:
+            inner = set((expand.group(1) or "id,mail,userPrincipalName,displayName").split(","))
+            row["manager"] = {"@odata.type": "#microsoft.graph.user",
+                              **{k: v for k, v in boss.items() if k in inner | {"id"}}}  # fmt: skip
+        rows.append(row)
     _graph_paged(h, rows, query, "/v1.0/users")
 
 

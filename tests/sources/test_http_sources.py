@@ -184,3 +184,89 @@ def test_a_provider_that_is_not_there_is_unavailable(secret: Path) -> None:
 
     with pytest.raises(SourceUnavailable):
         _observe(_config("zimbra", f"http://127.0.0.1:{free_port()}", secret))
+
+
+def test_zimbra_reads_an_inherited_two_factor_setting_once_per_cos(secret: Path) -> None:
+    def account(name: str, own: str | None) -> dict[str, Any]:
+        attrs = [{"n": "zimbraAccountStatus", "_content": "active"},
+                 {"n": "zimbraCOSId", "_content": "cos-canbo"}]  # fmt: skip
+        if own is not None:
+            attrs.append({"n": "zimbraTwoFactorAuthEnabled", "_content": own})
+        return {"name": name, "id": f"id-{name}", "a": attrs}
+
+    users = [account("a@xa.example", None), account("b@xa.example", "FALSE"),
+             account("c@xa.example", None)]  # fmt: skip
+    fake = Fake(users, SECRET, cos={"cos-canbo": {"zimbraTwoFactorAuthEnabled": "TRUE"}})
+    with serve("zimbra", fake) as url:
+        found = _observe(_config("zimbra", url, secret))
+    assert [found[n].mfa for n in ("a@xa.example", "b@xa.example", "c@xa.example")] == [
+        True,  # inherited from the COS
+        False,  # set on the account itself
+        True,
+    ]
+    bodies = [json.loads(b)["Body"] for _, _, b in fake.requests]
+    searches = [b["SearchDirectoryRequest"] for b in bodies if "SearchDirectoryRequest" in b]
+    gets = [b["GetAccountRequest"] for b in bodies if "GetAccountRequest" in b]
+    assert all(s["applyCos"] == "0" for s in searches)
+    assert len(gets) == 1  # one per class of service, not one per account
+    assert gets[0]["account"] == {"by": "id", "_content": "id-a@xa.example"}
+    assert gets[0]["applyCos"] == "1"
+
+
+MANAGED = [
+    {"id": "u1", "userPrincipalName": "truong@xa.example", "mail": "truong@xa.example",
+     "displayName": "Trưởng phòng", "employeeId": "CB301", "department": "Phòng Kinh tế",
+     "accountEnabled": True},
+    {"id": "u2", "userPrincipalName": "nv1@xa.example", "mail": "nv1@xa.example",
+     "displayName": "Nhân viên 1", "employeeId": "CB302", "department": "Phòng Kinh tế",
+     "mobilePhone": "0912 345 678", "accountEnabled": True, "manager": "u1"},
+    {"id": "u3", "userPrincipalName": "nv2@xa.example", "mail": "nv2@xa.example",
+     "displayName": "Nhân viên 2", "employeeId": "CB303", "department": "Phòng Kinh tế",
+     "accountEnabled": True, "manager": "u1"},
+]  # fmt: skip
+
+
+def test_graph_expands_the_manager_and_keeps_the_query_on_every_page(secret: Path) -> None:
+    fake = Fake(MANAGED, SECRET)
+    with serve("graph", fake) as url:
+        found = _observe(_config("graph", url, secret, token_url=url, tenant="t"))
+    assert sorted(found) == ["nv1@xa.example", "nv2@xa.example", "truong@xa.example"]
+    nv1, head = found["nv1@xa.example"], found["truong@xa.example"]
+    assert (nv1.manager, nv1.dn, head.manager) == ("u1", "u2", None)
+    assert (nv1.employee_id, nv1.unit, nv1.phone) == ("CB302", "Phòng Kinh tế", "0912 345 678")
+    pages = [p for _, p, _ in fake.requests if p.startswith("/v1.0/users")]
+    assert all("%24expand=manager" in p or "$expand=manager" in p for p in pages)
+
+
+def test_sources_import_from_graph_names_the_manager_unit_head(
+    secret: Path, engine: Any, audit_key: bytes, inventory: dict[str, int]
+) -> None:
+    from datetime import date
+
+    from sqlmodel import Session, col, select
+
+    from hygiene.inventory.models import Official, Unit
+    from hygiene.inventory.schemas import ValidationContext
+    from hygiene.sources import importer
+
+    fake = Fake(MANAGED, SECRET)
+    with serve("graph", fake) as url, Session(engine) as session:
+        config = _config("graph", url, secret, token_url=url, tenant="t", match="email")
+        report = importer.import_directory(
+            session,
+            name="entra",
+            config=config,
+            source=registry.build("entra", config),
+            context=ValidationContext(today=date(2026, 3, 2), kinds=["email"]),
+            key=audit_key,
+            now=datetime(2026, 3, 2, tzinfo=UTC),
+            actor="t",
+        )
+        session.commit()
+        head = session.execute(
+            select(Official.employee_id)
+            .join(Unit, col(Unit.head_official_id) == col(Official.id))
+            .where(col(Unit.name) == "Phòng Kinh tế")
+        ).scalar_one()
+    assert report.result.officials_created == 3
+    assert head == "CB301"

@@ -2,7 +2,10 @@
 
     POST {login}/{tenant}/oauth2/v2.0/token   client_id, client_secret,
                                               scope=https://graph.microsoft.com/.default
-    GET  /v1.0/users?$select=…lastPasswordChangeDateTime…&$top=N, then each @odata.nextLink
+    GET  /v1.0/users?$select=…lastPasswordChangeDateTime,employeeId,department…
+         &$expand=manager($select=id,mail,userPrincipalName)&$top=N, then each @odata.nextLink
+         (the manager comes back as a directoryObject, absent for a user without one; its id is
+         what `manager` holds, matched against each user's id by `sources import`)
     GET  /v1.0/reports/authenticationMethods/userRegistrationDetails (isMfaRegistered), paged
          the same way; without the AuditLog.Read.All permission (403) MFA stays unknown
 
@@ -21,7 +24,11 @@ from hygiene.sources.config import SourceConfig
 
 GRAPH = "https://graph.microsoft.com"
 LOGIN = "https://login.microsoftonline.com"
-SELECT = "id,userPrincipalName,mail,displayName,accountEnabled,lastPasswordChangeDateTime"
+SELECT = (
+    "id,userPrincipalName,mail,displayName,accountEnabled,lastPasswordChangeDateTime,"
+    "employeeId,department,mobilePhone"
+)
+EXPAND = "manager($select=id,mail,userPrincipalName)"
 
 
 class GraphSource(Closing):
@@ -78,7 +85,11 @@ class GraphSource(Closing):
         token = self._token(client)
         client.headers["Authorization"] = f"Bearer {token}"
         mfa = self._mfa(client)
-        params = {"$select": SELECT, "$top": str(min(self.config.page_size, 999))}
+        params = {
+            "$select": SELECT,
+            "$expand": EXPAND,
+            "$top": str(min(self.config.page_size, 999)),
+        }
         for user in self._pages(client, f"{self.base}/v1.0/users", params):
             yield observation(user, mfa)
 
@@ -98,4 +109,9 @@ def observation(user: dict[str, Any], mfa: dict[str, bool]) -> Observation:
         disabled=None if enabled is None else not enabled,
         mfa=mfa.get(upn.lower()),
         display_name=user.get("displayName"),
+        dn=str(user.get("id") or "") or None,
+        manager=str((user.get("manager") or {}).get("id") or "") or None,
+        employee_id=user.get("employeeId") or None,
+        unit=user.get("department") or None,
+        phone=user.get("mobilePhone") or None,
     )

@@ -1,8 +1,16 @@
-"""Zimbra, through its admin SOAP API (JSON form, port 7071): AuthRequest with the read-only
-admin's name and password, then SearchDirectoryRequest for accounts, `limit` at a time from
-`offset` while the answer says `more`. Attributes: zimbraPasswordModifiedTime, zimbraAccountStatus
-(locked / closed = disabled), zimbraTwoFactorAuthEnabled. A fault answers HTTP 500 with
-Body.Fault.Detail.Error.Code (e.g. account.AUTH_FAILED, service.PERM_DENIED)."""
+"""Zimbra, through its admin SOAP API (JSON form, port 7071):
+
+    AuthRequest              the read-only admin's name and password → authToken
+    SearchDirectoryRequest   types=accounts, applyCos=0, `limit` at a time from `offset` while
+                             the answer says `more`: each account's own attributes
+    GetAccountRequest        applyCos=1, once per class of service (zimbraCOSId) that has an
+                             account without its own zimbraTwoFactorAuthEnabled: the value it
+                             inherits from that COS (an account with none set gets its COS's)
+
+Attributes: zimbraPasswordModifiedTime, zimbraAccountStatus (locked / closed = disabled),
+zimbraTwoFactorAuthEnabled, displayName, employeeNumber, ou, mobile. A fault answers HTTP 500
+with Body.Fault.Detail.Error.Code (e.g. account.AUTH_FAILED, service.PERM_DENIED).
+"""
 
 from collections.abc import Iterator
 from typing import Any
@@ -13,11 +21,16 @@ from hygiene.sources import http, timeparse
 from hygiene.sources.base import Closing, Observation, SourceRefused, SourceUnavailable
 from hygiene.sources.config import SourceConfig
 
+TWO_FACTOR = "zimbraTwoFactorAuthEnabled"
 ATTRS = (
     "zimbraPasswordModifiedTime",
     "zimbraAccountStatus",
-    "zimbraTwoFactorAuthEnabled",
+    TWO_FACTOR,
+    "zimbraCOSId",
     "displayName",
+    "employeeNumber",
+    "ou",
+    "mobile",
 )
 DISABLED = {"locked", "closed"}
 TRANSIENT = {"service.FAILURE", "service.TEMPORARILY_UNAVAILABLE"}
@@ -60,12 +73,14 @@ class ZimbraSource(Closing):
 
     def observe(self) -> Iterator[Observation]:
         token = self._auth()
+        inherited: dict[str, str | None] = {}  # COS id → its two-factor value
         offset = 0
         while True:
             request = {
                 "_jsns": "urn:zimbraAdmin",
                 "query": "",
                 "types": "accounts",
+                "applyCos": "0",
                 "limit": self.config.page_size,
                 "offset": offset,
                 "attrs": ",".join(ATTRS),
@@ -75,10 +90,29 @@ class ZimbraSource(Closing):
             page = answer.get("SearchDirectoryResponse", {})
             accounts = page.get("account") or []
             for account in accounts:
-                yield observation(account)
+                attrs = attributes(account)
+                if attrs.get(TWO_FACTOR) is None and attrs.get("zimbraCOSId"):
+                    cos = str(attrs["zimbraCOSId"])
+                    if cos not in inherited:
+                        inherited[cos] = self._inherited(token, account)
+                    attrs[TWO_FACTOR] = inherited[cos]
+                yield observation(account, attrs)
             offset += len(accounts)
             if not page.get("more") or not accounts:
                 return
+
+    def _inherited(self, token: str, account: dict[str, Any]) -> str | None:
+        """The two-factor value an account gets from its COS: GetAccountRequest, COS applied."""
+        request = {
+            "_jsns": "urn:zimbraAdmin",
+            "applyCos": "1",
+            "attrs": TWO_FACTOR,
+            "account": {"by": "id", "_content": str(account.get("id", ""))},
+        }
+        answer = self._call({"GetAccountRequest": request}, token)
+        found = answer.get("GetAccountResponse", {}).get("account") or [{}]
+        value = attributes(found[0]).get(TWO_FACTOR)
+        return None if value is None else str(value)
 
     def close(self) -> None:
         if self._client is not None:
@@ -86,10 +120,14 @@ class ZimbraSource(Closing):
             self._client = None
 
 
-def observation(account: dict[str, Any]) -> Observation:
-    attrs = {a.get("n"): a.get("_content") for a in account.get("a") or []}
+def attributes(account: dict[str, Any]) -> dict[str, Any]:
+    return {a.get("n"): a.get("_content") for a in account.get("a") or []}
+
+
+def observation(account: dict[str, Any], attrs: dict[str, Any] | None = None) -> Observation:
+    attrs = attributes(account) if attrs is None else attrs
     name = str(account.get("name", ""))
-    two_factor = str(attrs.get("zimbraTwoFactorAuthEnabled") or "").upper()
+    two_factor = str(attrs.get(TWO_FACTOR) or "").upper()
     return Observation(
         identity=name,
         email=name,
@@ -97,4 +135,8 @@ def observation(account: dict[str, Any]) -> Observation:
         disabled=str(attrs.get("zimbraAccountStatus") or "active").lower() in DISABLED,
         mfa={"TRUE": True, "FALSE": False}.get(two_factor),
         display_name=attrs.get("displayName"),
+        dn=str(account.get("id") or "") or None,
+        employee_id=attrs.get("employeeNumber"),
+        unit=attrs.get("ou"),
+        phone=attrs.get("mobile"),
     )
