@@ -1,6 +1,8 @@
 """Email delivery throughput over loopback, against an SMTP sink in a separate process.
 
     .venv/bin/python bench/deliver.py [--messages 5000] [--pool-size 4] [--sink tls|fast|aiosmtpd]
+                                     [--service OFFICIALS] [--database-url postgresql+psycopg://…]
+                                     [--instances 1,2,4]
 
 Three ways to send the same messages (each built by hygiene.channels.email_message, so only the
 transport differs):
@@ -8,7 +10,12 @@ transport differs):
     (b) naive    smtplib, a new connection per message, one after another
     (c) raw      aiosmtplib, `pool size` connections each looping over the queue: the floor
                  that (a) pays its pool management and error classification on top of
-Targets: project/naive ≥ 5×, project/raw ≥ 0.7×.
+    (d) service  the whole service path (Deliverer.drain over a planned campaign) on SQLite and,
+                 with --database-url, on PostgreSQL with 1, 2 and 4 instances (processes)
+                 draining one outbox; every SQL statement the deliverers send is counted
+Targets: project/naive ≥ 5×, project/raw ≥ 0.7×; service/raw ≥ 0.5× on SQLite, ≥ 0.4× on
+PostgreSQL (1 instance); PostgreSQL 2 instances ÷ 1 ≥ 1.6×; SQL statements per delivered
+message ≤ 0.5. The load average is printed before and after: compare ratios, not rates.
 
 Sinks (--sink):
     tls       the default, and the production setup (channels.smtp.security = "starttls" on the
@@ -21,6 +28,7 @@ Sinks (--sink):
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import smtplib
 import ssl
@@ -38,8 +46,10 @@ from typing import Any
 
 import aiosmtplib
 from pydantic import SecretStr
+from sqlalchemy import Engine, event, text
 
 import plan  # bench/plan.py: the synthetic district
+from hygiene import db
 from hygiene.channels.base import OutgoingMessage
 from hygiene.channels.email_message import build_email, to_bytes
 from hygiene.channels.smtp import SmtpChannel
@@ -197,12 +207,8 @@ async def raw(target: Sink, batch: list[OutgoingMessage], pool: int) -> None:
     await asyncio.gather(*(worker() for _ in range(pool)))
 
 
-def service(target: Sink, officials: int, pool: int) -> tuple[float, int]:
-    """(d) The whole service path on SQLite: the rotation campaign planned for `officials`
-    officials of bench/plan.py's synthetic district, then Deliverer.drain(): claim, render
-    (templates, ack code HMAC), send through SmtpChannel with delivery.concurrency = pool,
-    record the attempt, the outcome and the audit event, one transaction each. Rate, messages."""
-    settings = Settings(
+def _settings(pool: int) -> Settings:
+    return Settings(
         secret_key=SecretStr(SERVICE_SECRET),
         delivery=Delivery(
             window_start=clock_time(0, 0),
@@ -211,33 +217,110 @@ def service(target: Sink, officials: int, pool: int) -> tuple[float, int]:
             concurrency=pool,
         ),
     )
-    now = datetime.combine(plan.TODAY, clock_time(9, 0), settings.zone).astimezone(UTC)
+
+
+def _now(settings: Settings) -> datetime:
+    return datetime.combine(plan.TODAY, clock_time(9, 0), settings.zone).astimezone(UTC)
+
+
+def _engine(url: str | None, folder: Path) -> Engine:
+    if url is None:
+        return db.make_engine(f"sqlite:///{folder / 'plan.db'}")
+    return db.make_engine(url, connect_args={"options": f"-csearch_path={plan.SCHEMA}"})
+
+
+def _drain(target: Sink, url: str | None, folder: Path, pool: int, worker: str) -> tuple[int, int]:
+    """One instance: Deliverer.drain() until nothing is left to claim. (sent, SQL statements)."""
+    settings = _settings(pool)
+    engine = _engine(url, folder)
+    statements = [0]
+
+    def count(*_: object) -> None:
+        statements[0] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    deliverer = Deliverer(
+        engine=engine,
+        settings=settings,
+        secret=SERVICE_SECRET.encode(),
+        audit_key=plan.KEY,
+        channels={"smtp": SmtpChannel(smtp_config(target, pool))},
+        clock=FixedClock(_now(settings)),
+        worker=worker,
+    )
+
+    async def drain() -> DeliveryReport:
+        try:
+            return await deliverer.drain()
+        finally:
+            await deliverer.channels["smtp"].close()
+
+    report = asyncio.run(drain())
+    engine.dispose()
+    return report.outcomes.get("sent", 0), statements[0]
+
+
+def _child(target: Sink, url: str | None, folder: Path, pool: int, worker: str,
+           go: Any, results: Any) -> None:  # fmt: skip
+    go.wait()
+    sent, statements = _drain(target, url, folder, pool, worker)
+    results.put((sent, statements, time.perf_counter()))
+
+
+@dataclass
+class ServiceRun:
+    rate: float
+    planned: int
+    statements: int
+    instances: int
+
+
+def service(
+    target: Sink, officials: int, pool: int, url: str | None = None, instances: int = 1
+) -> ServiceRun:
+    """(d) The whole service path: the rotation campaign planned for `officials` officials of
+    bench/plan.py's synthetic district, then Deliverer.drain() in `instances` processes at once
+    (each claims batches, renders, sends through SmtpChannel with delivery.concurrency = pool
+    and records outcomes, attempts and audit events per batch). Every SQL statement the
+    deliverers send is counted (SQLAlchemy before_cursor_execute; an executemany is one)."""
+    settings = _settings(pool)
     with tempfile.TemporaryDirectory() as folder:
-        engine = plan.fresh_engine(None, Path(folder))
+        engine = plan.fresh_engine(url, Path(folder))
         plan.populate(engine, officials, officials)
-        _, planned = plan.run_plan(engine, settings, now)
-        deliverer = Deliverer(
-            engine=engine,
-            settings=settings,
-            secret=SERVICE_SECRET.encode(),
-            audit_key=plan.KEY,
-            channels={"smtp": SmtpChannel(smtp_config(target, pool))},
-            clock=FixedClock(now),
-            worker="bench",
-        )
-
-        async def drain() -> DeliveryReport:
-            try:
-                return await deliverer.drain()
-            finally:
-                await deliverer.channels["smtp"].close()
-
-        started = time.perf_counter()
-        report = asyncio.run(drain())
-        elapsed = time.perf_counter() - started
+        _, planned = plan.run_plan(engine, settings, _now(settings))
         engine.dispose()
-    assert report.outcomes == {"sent": planned}, report.outcomes
-    return planned / elapsed, planned
+        if instances == 1:
+            started = time.perf_counter()
+            sent, statements = _drain(target, url, Path(folder), pool, "bench")
+            elapsed = time.perf_counter() - started
+        else:
+            context = multiprocessing.get_context("fork")
+            go, results = context.Event(), context.Queue()
+            children = [
+                context.Process(
+                    target=_child,
+                    args=(target, url, Path(folder), pool, f"bench-{k}", go, results),
+                )
+                for k in range(instances)
+            ]
+            for child in children:
+                child.start()
+            time.sleep(1.0)  # let each child import and connect before the start
+            started = time.perf_counter()
+            go.set()
+            done = [results.get() for _ in children]
+            for child in children:
+                child.join()
+            sent = sum(d[0] for d in done)
+            statements = sum(d[1] for d in done)
+            elapsed = max(d[2] for d in done) - started
+        if url is not None:
+            dropper = db.make_engine(url)
+            with dropper.begin() as connection:
+                connection.execute(text(f"DROP SCHEMA IF EXISTS {plan.SCHEMA} CASCADE"))
+            dropper.dispose()
+    assert sent == planned, (sent, planned)
+    return ServiceRun(planned / elapsed, planned, statements, instances)
 
 
 def rate(run: Callable[[], Any], count: int) -> float:
@@ -268,6 +351,12 @@ def main() -> None:
         metavar="OFFICIALS",
         help="(d) also run the whole service path for this many officials (0: skip)",
     )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="also run (d) on this PostgreSQL (schema bench_plan) with 1, 2 and 4 instances",
+    )
+    parser.add_argument("--instances", default="1,2,4", help="instance counts on PostgreSQL")
     options = parser.parse_args()
     count, pool = options.messages, options.pool_size
     batch = messages(count)
@@ -278,8 +367,14 @@ def main() -> None:
             "naive": rate(lambda: naive(target, batch), count),
             "raw": rate(_async(lambda: raw(target, batch, pool)), count),
         }
+        runs: list[tuple[str, ServiceRun]] = []
         if options.service:
-            figures["service"], planned = service(target, options.service, pool)
+            runs.append(("SQLite", service(target, options.service, pool)))
+            figures["service"] = runs[0][1].rate
+        if options.service and options.database_url:
+            for n in (int(k) for k in options.instances.split(",")):
+                one = service(target, options.service, pool, options.database_url, n)
+                runs.append((f"PostgreSQL, {n} instance{'s' if n > 1 else ''}", one))
     load_after = os.getloadavg()
     where = {
         "tls": "tls sink (bench/smtp_sink.py: STARTTLS + AUTH, certificates verified)",
@@ -293,11 +388,32 @@ def main() -> None:
     print(f"(a) project SmtpChannel pool          {figures['project']:8.0f} msg/s")
     print(f"(b) naive smtplib, connection/message {figures['naive']:8.0f} msg/s")
     print(f"(c) raw aiosmtplib pool (floor)       {figures['raw']:8.0f} msg/s")
-    if options.service:
+    base = next((r for name, r in runs if name.startswith("PostgreSQL, 1 ")), None)
+    for name, run in runs:
+        ratio = run.rate / figures["raw"]
+        scale = f"  {run.rate / base.rate:4.2f}× 1 instance" if base and run.instances > 1 else ""
         print(
-            f"(d) whole service path, SQLite         {figures['service']:8.0f} msg/s"
-            f"  ({planned} planned messages; claim, render, send, record, audit; no target)"
+            f"(d) whole service path, {name:<24} {run.rate:8.0f} msg/s  {ratio:4.2f}× raw"
+            f"  {run.statements / run.planned:5.2f} SQL statements/message{scale}"
+            f"  ({run.planned} messages)"
         )
+    targets = [("SQLite", "raw", 0.5), ("PostgreSQL, 1 instance", "raw", 0.4)]
+    for name, _, goal in targets:
+        found = next((r for n, r in runs if n == name), None)
+        if found:
+            ratio = found.rate / figures["raw"]
+            verdict = "met" if ratio >= goal else "NOT met"
+            print(f"service {name} / raw = {ratio:4.2f}×  (target ≥ {goal}×: {verdict})")
+    two = next((r for n, r in runs if n == "PostgreSQL, 2 instances"), None)
+    if two and base:
+        verdict = "met" if two.rate / base.rate >= 1.6 else "NOT met"
+        print(
+            f"PostgreSQL 2 ÷ 1 instance = {two.rate / base.rate:4.2f}×  (target ≥ 1.6×: {verdict})"
+        )
+    for name, run in runs:
+        per = run.statements / run.planned
+        verdict = "met" if per <= 0.5 else "NOT met"
+        print(f"SQL statements per message, {name}: {per:.2f}  (target ≤ 0.5: {verdict})")
     for name, target_ratio in (("naive", 5.0), ("raw", 0.7)):
         ratio = figures["project"] / figures[name]
         verdict = "met" if ratio >= target_ratio else "NOT met"
