@@ -217,6 +217,19 @@ def enable_totp(session: Session, *, user: ConsoleUser, secret: bytes) -> str:
     return seed
 
 
+def reseal_plaintext_totp(session: Session, *, secret: bytes) -> int:
+    """Seal every TOTP seed an older release stored in clear; how many were sealed (the caller
+    commits). A handful of console users: one row at a time is fine."""
+    users = session.exec(select(ConsoleUser).where(col(ConsoleUser.totp_secret).is_not(None)))
+    sealed = 0
+    for user in users:
+        if user.totp_secret and second_factor.is_plaintext(user.totp_secret):
+            user.totp_secret = second_factor.seal(user.totp_secret, secret=secret)
+            session.add(user)
+            sealed += 1
+    return sealed
+
+
 def issue_token(
     session: Session,
     *,

@@ -10,6 +10,7 @@ a proxy log cannot sign in a second time.
 import base64
 import hashlib
 import hmac
+import re
 from datetime import datetime
 
 import pyotp
@@ -17,6 +18,8 @@ from cryptography.fernet import Fernet, InvalidToken
 
 STEP_SECONDS = 30
 DRIFT_STEPS = 1
+# What releases before sealing stored: pyotp's base32 seed as it is (upper case, no padding).
+_PLAINTEXT_SEED = re.compile(r"[A-Z2-7]{16,128}=*")
 
 
 def _fernet(secret: bytes) -> Fernet:
@@ -38,6 +41,11 @@ def unseal(sealed: str, *, secret: bytes) -> str | None:
         return _fernet(secret).decrypt(sealed.encode("ascii")).decode()
     except (InvalidToken, ValueError):
         return None
+
+
+def is_plaintext(stored: str) -> bool:
+    """A seed stored in clear by a release before sealing (a Fernet token has lower case)."""
+    return _PLAINTEXT_SEED.fullmatch(stored) is not None
 
 
 def matching_step(seed: str, code: str | None, *, now: datetime, after: int | None) -> int | None:
