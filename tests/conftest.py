@@ -42,6 +42,9 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         if name.startswith("HYGIENE_") and name != "HYGIENE_TEST_DATABASE_URL":
             monkeypatch.delenv(name)
     monkeypatch.delenv("COLUMNS", raising=False)  # CLI tables wrap only when a test asks
+    for name in ("LC_ALL", "LC_MESSAGES"):  # the CLI falls back to the shell's language
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
 
 
 def _with_search_path(url: str, schema: str) -> str:

@@ -39,11 +39,17 @@ def all_command_paths() -> list[list[str]]:
 
 @pytest.mark.parametrize("path", all_command_paths(), ids=lambda p: " ".join(p) or "hygiene")
 def test_every_command_has_help(run_cli: Any, path: list[str]) -> None:
-    result = run_cli(*path, "--help")
+    vi = run_cli(*path, "--help")
+    en = run_cli(*path, "--help", env={"HYGIENE_LOCALE": "en"})
 
-    assert result.exit_code == 0
-    assert "Usage" in result.stdout
-    assert " / " in result.stdout  # bilingual help text
+    assert vi.exit_code == 0
+    assert en.exit_code == 0
+    assert "Cách dùng" in vi.stdout
+    assert "Hiện hướng dẫn này rồi thoát." in vi.stdout
+    assert "Show this message" not in vi.stdout
+    assert "Usage" in en.stdout
+    assert "Show this message and exit." in en.stdout
+    assert "Hiện hướng dẫn" not in en.stdout
 
 
 def test_import_then_list_as_json_and_csv(run_cli: Any, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from hygiene.cli import (
     demo,
     devices,
     exposures,
+    help,
     import_export,
     incidents,
     officials,
@@ -33,6 +34,7 @@ from hygiene.cli import (
 )
 from hygiene.cli.common import state, unreadable
 from hygiene.errors import ConfigError, HygieneError, ImportRejected
+from hygiene.settings import Settings, load_settings
 
 MAX_PROBLEMS_SHOWN = 200
 # A file named on the command line that is missing or unreadable: one line, exit 1.
@@ -40,6 +42,10 @@ _FILE_ERRNOS = frozenset({errno.ENOENT, errno.EISDIR, errno.ENOTDIR, errno.EACCE
 
 
 class _Group(TyperGroup):
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        help.localize(self, help.reader_locale(_settings_or_none()))
+        return super().main(*args, **kwargs)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -61,6 +67,14 @@ class _Group(TyperGroup):
                 if hidden > 0:
                     typer.echo(i18n.t("import.more", locale, count=hidden), err=True)
             raise typer.Exit(2 if isinstance(exc, ConfigError) else 1) from None
+
+
+def _settings_or_none() -> Settings | None:
+    """The settings for --help's language; a bad configuration is reported later, by the command."""
+    try:
+        return load_settings()
+    except HygieneError:
+        return None
 
 
 app = typer.Typer(

@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from hygiene import db, i18n, labels
 from hygiene.bootstrap import Deps, build_deps
+from hygiene.cli.help import reader_locale
 from hygiene.clock import as_utc
 from hygiene.errors import HygieneError, InvalidInput
 from hygiene.inventory.kinds import KindNames
@@ -65,9 +66,8 @@ class State:
 
     @property
     def locale(self) -> str:
-        if self._settings is not None:
-            return self._settings.locale
-        return i18n.normalise_locale(os.environ.get("HYGIENE_LOCALE"))
+        """The reader's language: configured, else the shell's, else Vietnamese (cli.help)."""
+        return reader_locale(self._settings)
 
     def close(self) -> None:
         if self._deps is not None:
