@@ -77,3 +77,21 @@ def test_the_installed_command_prints_vietnamese_help(tmp_path: Path) -> None:
     assert "Cách dùng: hygiene [TÙY CHỌN] LỆNH [THAM SỐ]..." in shown
     assert "Hiện hướng dẫn này rồi thoát." in shown
     assert "Usage" not in shown
+
+
+@pytest.mark.parametrize(
+    ("args", "vi", "en"),
+    [
+        (["users", "add", "a@b.vn"], "Thiếu tùy chọn bắt buộc --role.", "Missing option '--role'."),
+        (["nope"], "Không có lệnh «nope».", "No such command 'nope'."),
+        (["officials", "list", "--bogus"], "Không có tùy chọn --bogus.", "No such option: --bogus"),
+    ],
+)
+def test_click_usage_errors_are_translated(run_cli: Any, args: list[str], vi: str, en: str) -> None:
+    in_vi = run_cli(*args)
+    in_en = run_cli(*args, env={"HYGIENE_LOCALE": "en"})
+
+    assert in_vi.exit_code == 2
+    assert vi in in_vi.stderr
+    assert "Lỗi" in in_vi.stderr
+    assert en in in_en.stderr

@@ -10,10 +10,12 @@ else the shell's (LC_ALL, LC_MESSAGES, LANG starting with vi or en), else Vietna
 """
 
 import os
+import re
 from typing import Any
 
 from typer import rich_utils
 from typer._click.core import Command, Context
+from typer._click.exceptions import ClickException
 from typer._click.formatting import HelpFormatter
 from typer.core import TyperGroup
 
@@ -42,7 +44,17 @@ _GENERIC = {
         "cli_help.show_completion"
     ),
 }
+# Click's usage errors (its words are literal English), by the catalogue key that translates them.
+_ERRORS = (
+    (re.compile(r"Missing option '(?P<name>[^']+)'\.", re.S), "cli_help.missing_option"),
+    (re.compile(r"Missing argument '(?P<name>[^']+)'\.", re.S), "cli_help.missing_argument"),
+    (re.compile(r"No such option: (?P<name>\S+)", re.S), "cli_help.no_such_option"),
+    (re.compile(r"No such command '(?P<name>[^']+)'\.", re.S), "cli_help.no_such_command"),
+    (re.compile(r"Got unexpected extra arguments? \((?P<name>.*)\)", re.S), "cli_help.extra"),
+    (re.compile(r"Invalid value for (?P<name>[^:]+): (?P<reason>.*)", re.S), "cli_help.invalid"),
+)
 _locale = i18n.DEFAULT_LOCALE
+_typer_format_error = rich_utils.rich_format_error
 
 
 def reader_locale(settings: Settings | None = None) -> str:
@@ -91,6 +103,7 @@ def localize(command: Command, locale: str) -> None:
     _locale = locale
     for name, key in _RICH_WORDS.items():
         setattr(rich_utils, name, i18n.t(key, locale))
+    rich_utils.rich_format_error = _format_error
     _walk(command, locale)
 
 
@@ -116,3 +129,20 @@ def _walk(command: Command, locale: str) -> None:
         command.subcommand_metavar = i18n.t("cli_help.subcommand_metavar", locale)
         for sub in command.commands.values():
             _walk(sub, locale)
+
+
+def translate_error(text: str, locale: str) -> str:
+    """A Click usage error in `locale` ("Missing option '--role'." → "Thiếu tùy chọn …")."""
+    if locale == "en":
+        return text
+    for pattern, key in _ERRORS:
+        found = pattern.match(text)
+        if found:
+            return i18n.t(key, locale, **{"reason": "", **found.groupdict()})
+    return text
+
+
+def _format_error(self: ClickException) -> None:  # replaces rich_utils.rich_format_error
+    text = translate_error(self.format_message(), _locale)
+    self.format_message = lambda: text  # type: ignore[method-assign]
+    _typer_format_error(self)
