@@ -31,11 +31,14 @@ import time
 from bisect import bisect_left
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from hygiene.breach import build as builder
 from hygiene.breach.check import check
 from hygiene.breach.context import Context
 from hygiene.breach.index import BreachIndex, split_digest
+
+T = TypeVar("T")
 
 KNOWN = {"matkhau@123": 31_337, "123456": 37_359_195, "Huong1990": 12}
 COUNTS = [str(n) for n in (1, 1, 1, 1, 2, 2, 3, 4, 7, 12, 40, 300)]
@@ -72,9 +75,9 @@ def percentile(samples: list[int], q: float) -> float:
     return statistics.quantiles(samples, n=1000)[int(q * 1000) - 1] / 1000  # ns → µs
 
 
-def timed(call: Callable[[object], object], items: list[object]) -> list[int]:
+def timed(call: Callable[[T], object], items: list[T]) -> list[int]:
     clock = time.perf_counter_ns
-    out = []
+    out: list[int] = []
     for item in items:
         start = clock()
         call(item)
@@ -125,7 +128,8 @@ def run(args: argparse.Namespace, corpus: Path, index_path: Path) -> None:
 
 
 def _sample_lines(corpus: Path, count: int, rng: random.Random) -> list[str]:
-    size, out = corpus.stat().st_size, []
+    size = corpus.stat().st_size
+    out: list[str] = []
     with corpus.open("rb") as file:
         while len(out) < count:
             file.seek(rng.randrange(size))
@@ -142,16 +146,16 @@ def measure(index_path: Path, words: list[str], digests: list[bytes]) -> None:
         assert index.count("matkhau@123") == 31_337
         assert index.count(words[0]) == 0
         table, keys = index._table, index._keys  # the floor reads the same arrays bare
-        prepared = []
+        prepared: list[tuple[int, int, int]] = []
         for digest in digests:
             bucket, key = split_digest(digest)
             prepared.append((table[bucket], table[bucket + 1], key))
         for digest in digests:  # warm: every page the timed passes touch is mapped once
             index.count_digest(digest)
-        floor = timed(lambda p: bisect_left(keys, p[2], p[0], p[1]), prepared)  # type: ignore[index]
-        lookup = timed(index.count_digest, digests)  # type: ignore[arg-type]
-        password = timed(index.count, words)  # type: ignore[arg-type]
-    per_check = timed(lambda w: check(w, index=index_path, context=context), words[:20_000])  # type: ignore[arg-type]
+        floor = timed(lambda p: bisect_left(keys, p[2], p[0], p[1]), prepared)
+        lookup = timed(index.count_digest, digests)
+        password = timed(index.count, words)
+    per_check = timed(lambda w: check(w, index=index_path, context=context), words[:20_000])
     overhead = timed(lambda _: None, [None] * 100_000)
     print(f"timer overhead p50 {percentile(overhead, 0.5):.2f} µs (not subtracted)")
     base50, base99 = percentile(floor, 0.5), percentile(floor, 0.99)

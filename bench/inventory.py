@@ -67,7 +67,11 @@ def _statements(pg: bool) -> list[tuple[str, str]]:
     declared_at = "TIMESTAMPTZ '2026-03-01 03:00:00+00'" if pg else "'2026-03-01 03:00:00.000000'"
     day_feb, day_mar = ("DATE '2026-02-10'", "DATE '2026-03-01'") if pg else (
         "'2026-02-10'", "'2026-03-01'")  # fmt: skip
-    b = (lambda e: f"({e})") if pg else (lambda e: f"CASE WHEN {e} THEN 1 ELSE 0 END")
+
+    def b(condition: str) -> str:
+        """A boolean column's value: the condition itself on PostgreSQL, 1/0 on SQLite."""
+        return f"({condition})" if pg else f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
     return [
         (
             "INSERT INTO unit (id, name, created_at)"  # noqa: S608

@@ -144,7 +144,7 @@ def run_floor(engine: Engine, settings: Settings, now: datetime) -> tuple[float,
         module.insert(Message)
         .from_select(list(INSERT_COLUMNS), rotation.statement(settings=settings, at=at, now=now))
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(Message.__table__.c.idempotency_key)  # type: ignore[attr-defined]
+        .returning(col(Message.idempotency_key))
     )
     compiled = statement.compile(
         dialect=engine.dialect, compile_kwargs={"render_postcompile": True}

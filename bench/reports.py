@@ -46,6 +46,8 @@ from hygiene.web.app import create_app
 from hygiene.web.auth import SESSION_COOKIE
 
 sys.path.insert(0, str(Path(__file__).parent))
+from typing import Any
+
 from inventory import TODAY, drop_schema, fresh_engine, populate
 
 SCHEMA = "bench_reports"
@@ -135,9 +137,9 @@ def credentials(engine: Engine, now: datetime) -> tuple[str, str]:
     return token, cookie
 
 
-def get(client: TestClient, path: str, **kwargs: object) -> Callable[[], object]:
+def get(client: TestClient, path: str, **kwargs: Any) -> Callable[[], object]:
     def call() -> object:
-        response = client.get(path, **kwargs)  # type: ignore[arg-type]
+        response = client.get(path, **kwargs)
         if response.status_code != 200:
             raise SystemExit(f"{path}: HTTP {response.status_code} {response.text[:200]}")
         return response

@@ -21,13 +21,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, insert, text
 
 sys.path.insert(0, str(Path(__file__).parent))
 from hygiene.settings import Settings
 from hygiene.sources import service, staging
 from hygiene.sources.base import Observation
 from hygiene.sources.fake import FakeSource
+from hygiene.sources.models import SourceEntry
 from plan import fresh_engine, populate
 
 NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
@@ -58,7 +59,8 @@ def run_sync(engine: Engine, settings: Settings, n: int) -> float:
 def run_floor(engine: Engine, settings: Settings, n: int) -> float:
     config = settings.sources.entries["d"]
     start = time.perf_counter()
-    rows = [staging.row("f", config, o, settings.zone, 1, NOW) for o in entries(n)]
+    found = (staging.row("f", config, o, settings.zone, 1, NOW) for o in entries(n))
+    rows = [row for row in found if row is not None]
     update = (
         "UPDATE account SET last_rotated_on = source_entry.changed_on,"
         " rotation_source = 'directory:f', rotation_seen_at = source_entry.changed_at"
@@ -67,7 +69,7 @@ def run_floor(engine: Engine, settings: Settings, n: int) -> float:
         " AND source_entry.changed_on > coalesce(account.last_rotated_on, '1970-01-01')"
     )
     with engine.begin() as c:
-        c.execute(staging.SourceEntry.__table__.insert(), rows)  # type: ignore[attr-defined]
+        c.execute(insert(SourceEntry), rows)
         done = c.execute(text(update)).rowcount
     took = time.perf_counter() - start
     print(f"  floor: {took:.2f} s, {done} rotated")

@@ -7,12 +7,13 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from hygiene import db
 from hygiene import models as _models  # noqa: F401  (fills SQLModel.metadata)
@@ -140,11 +141,17 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+class RunCli(Protocol):
+    """The `run_cli` fixture: `hygiene ARGS…` in-process on the test database."""
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None) -> Result: ...
+
+
 @pytest.fixture
-def run_cli(runner: CliRunner, cli_env: dict[str, str]):  # type: ignore[no-untyped-def]
+def run_cli(runner: CliRunner, cli_env: dict[str, str]) -> RunCli:
     from hygiene.cli import app
 
-    def run(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    def run(*args: str, env: dict[str, str] | None = None) -> Result:
         return runner.invoke(app, list(args), env={**cli_env, **(env or {})})
 
     return run

@@ -1,6 +1,7 @@
 """Acknowledging by code: effects per campaign, single use, expiry, lockout, audit."""
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import Session, col, select
@@ -21,15 +22,15 @@ from tests.conftest import NOW, SECRET
 TODAY = date(2026, 3, 2)
 
 
-def use(session: Session, settings: Settings, code: str, **extra: object) -> acks.AckResult:
-    options: dict[str, object] = {"how": "portal", "actor": None, **extra}
+def use(session: Session, settings: Settings, code: str, **extra: Any) -> acks.AckResult:
+    options: dict[str, Any] = {"how": "portal", "actor": None, **extra}
     return acks.acknowledge(
         session,
         typed=code,
         now=NOW,
         secret=SECRET.encode(),
         zone=settings.zone,
-        **options,  # type: ignore[arg-type]
+        **options,
     )
 
 
@@ -125,7 +126,7 @@ def test_it_records_an_mfa_declaration(
     )
     session.commit()
 
-    assert session.get(Account, mail.id).mfa is True  # type: ignore[union-attr]
+    assert session.get_one(Account, mail.id).mfa is True
     assert session.exec(select(Acknowledgement.what)).all() == ["mfa"]
     event = session.exec(select(AuditEvent)).one()
     assert (event.action, event.actor) == ("ack.declared", "official:CB001")

@@ -2,7 +2,7 @@
 
 import pytest
 from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hygiene.advisories import service as advisories
 from hygiene.audit.models import AuditEvent
@@ -21,7 +21,7 @@ def test_it_logs_a_published_advisory(engine: Engine, clock: FixedClock, audit_k
     with Session(engine) as session:
         _publish(session, clock, audit_key, "Không chuyển tiền, báo công an.")
         session.commit()
-        actions = session.execute(select(AuditEvent.action)).scalars().all()
+        actions = session.execute(select(col(AuditEvent.action))).scalars().all()
     assert actions == ["advisory.published"]
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from hygiene import db
 from hygiene.audit import service as audit
-from tests.conftest import PG_URL, SECRET, _with_search_path
+from tests.conftest import PG_URL, SECRET, RunCli, _with_search_path
 
 WRITER = textwrap.dedent(
     """
@@ -48,7 +48,7 @@ def test_concurrent_appends_keep_one_chain(session: Session, db_url: str, audit_
 
 
 @pytest.mark.postgres
-def test_cli_migrates_an_empty_postgresql_schema(run_cli: object) -> None:
+def test_cli_migrates_an_empty_postgresql_schema(run_cli: RunCli) -> None:
     assert PG_URL
     schema = f"hyg_cli_{uuid.uuid4().hex[:8]}"
     admin = db.make_engine(PG_URL)
@@ -56,8 +56,8 @@ def test_cli_migrates_an_empty_postgresql_schema(run_cli: object) -> None:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
         env = {"HYGIENE_DATABASE_URL": _with_search_path(PG_URL, schema)}
-        upgraded = run_cli("db", "upgrade", env=env)  # type: ignore[operator]
-        demo = run_cli("demo", env=env)  # type: ignore[operator]
+        upgraded = run_cli("db", "upgrade", env=env)
+        demo = run_cli("demo", env=env)
         assert upgraded.exit_code == 0, upgraded.output
         assert "Cán bộ đang theo dõi: 50" in demo.stdout
     finally:

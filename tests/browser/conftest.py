@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from playwright.sync_api import Browser, Page
 
 from hygiene.bootstrap import Deps
 from hygiene.runtime import Runtime
@@ -60,7 +61,7 @@ def live_server(deps: Deps) -> Iterator[str]:
 # Module scope: Playwright's sync API keeps an asyncio loop running in the main thread while it
 # is open, which breaks every later test that calls asyncio.run() (channels, outbox, jobs).
 @pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
+def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail("CI must install Debian's chromium (/usr/bin/chromium)")
@@ -74,14 +75,14 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def page(browser, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     context = browser.new_context(locale="vi-VN", viewport={"width": 1100, "height": 900})
     tab = context.new_page()
     yield tab
     context.close()
 
 
-def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+def screenshot(page: Page, name: str) -> Path:
     """Save a full-page screenshot next to the test output and return its path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

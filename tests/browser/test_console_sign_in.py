@@ -1,10 +1,13 @@
+from playwright.sync_api import Page
 from sqlmodel import Session
 
 from tests.browser.conftest import screenshot
 from tests.web.test_console_auth import PASSWORD, make_admin
 
 
-def test_an_admin_signs_in_through_a_real_browser(page, live_server: str, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_signs_in_through_a_real_browser(
+    page: Page, live_server: str, session: Session
+) -> None:
     make_admin(session)
 
     page.goto(f"{live_server}/console")

@@ -3,6 +3,7 @@ security officer's advisory and compliance dashboard (charts are server-side SVG
 
 from pathlib import Path
 
+from playwright.sync_api import Page
 from sqlmodel import Session
 
 from tests.browser.conftest import screenshot
@@ -12,7 +13,7 @@ from tests.web.staff import ADMIN_EMAIL, SECURITY_EMAIL, make_user
 from tests.web.test_console_auth import PASSWORD
 
 
-def _sign_in(page, live_server: str, email: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_in(page: Page, live_server: str, email: str) -> None:
     page.goto(f"{live_server}/console/login")
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
@@ -21,8 +22,8 @@ def _sign_in(page, live_server: str, email: str) -> None:  # type: ignore[no-unt
     page.wait_for_url(f"{live_server}/console", timeout=90_000)
 
 
-def test_an_admin_fixes_a_bad_row_and_imports(  # type: ignore[no-untyped-def]
-    page, live_server: str, session: Session, tmp_path: Path
+def test_an_admin_fixes_a_bad_row_and_imports(
+    page: Page, live_server: str, session: Session, tmp_path: Path
 ) -> None:
     make_user(session, ADMIN_EMAIL, "admin")
     bad_rows = [list(r) for r in ROWS]
@@ -48,8 +49,8 @@ def test_an_admin_fixes_a_bad_row_and_imports(  # type: ignore[no-untyped-def]
     assert "CB002" in listed
 
 
-def test_a_security_officer_publishes_and_reviews_compliance(  # type: ignore[no-untyped-def]
-    page, live_server: str, session: Session
+def test_a_security_officer_publishes_and_reviews_compliance(
+    page: Page, live_server: str, session: Session
 ) -> None:
     seed(session)
     make_user(session, SECURITY_EMAIL, "security")
@@ -85,8 +86,8 @@ def test_a_security_officer_publishes_and_reviews_compliance(  # type: ignore[no
     assert "Nguyễn Thị Hương" in drill
 
 
-def test_the_api_docs_render_offline_under_the_csp(  # type: ignore[no-untyped-def]
-    page, live_server: str, session: Session
+def test_the_api_docs_render_offline_under_the_csp(
+    page: Page, live_server: str, session: Session
 ) -> None:
     make_user(session, ADMIN_EMAIL, "admin")
     blocked: list[str] = []

@@ -3,6 +3,7 @@ password, in Chromium, on a desktop and on a phone-sized screen, without any Jav
 
 from pathlib import Path
 
+from playwright.sync_api import Browser, Page, ViewportSize
 from sqlmodel import Session, select
 
 from hygiene.inventory.models import Account
@@ -11,15 +12,15 @@ from tests.acks.builders import sent_message
 from tests.browser.conftest import screenshot
 from tests.web.portal_helpers import make_official, read_sign_in_code
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def png_width(path: Path) -> int:
     return int.from_bytes(path.read_bytes()[16:20], "big")  # the IHDR chunk's width
 
 
-def test_an_official_signs_in_acknowledges_and_checks_a_password(  # type: ignore[no-untyped-def]
-    page, browser, live_server: str, session: Session, settings: Settings
+def test_an_official_signs_in_acknowledges_and_checks_a_password(
+    page: Page, browser: Browser, live_server: str, session: Session, settings: Settings
 ) -> None:
     oid = make_official(session)
     ids = ",".join(str(a.id) for a in session.exec(select(Account)).all())
@@ -49,8 +50,12 @@ def test_an_official_signs_in_acknowledges_and_checks_a_password(  # type: ignor
     checked = page.inner_text("main")
     screenshot(page, "portal-strength")
 
-    phone = browser.new_context(locale="vi-VN", viewport=PHONE, java_script_enabled=False)
-    phone.add_cookies(page.context.cookies())
+    phone = browser.new_context(
+        locale="vi-VN",
+        viewport=PHONE,
+        java_script_enabled=False,
+        storage_state=page.context.storage_state(),  # the signed-in cookies
+    )
     tab = phone.new_page()
     widths = []
     for path, name in [

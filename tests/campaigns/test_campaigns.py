@@ -76,8 +76,10 @@ def test_it_digests_the_advisories_published_since_the_last_digest(
     _publish(engine, audit_key, AT + timedelta(days=2), "Cảnh báo 2")
     _plan(engine, settings, audit_key, "digest", AT + timedelta(days=7))
     with Session(engine) as session:
-        payloads = session.exec(
-            select(Message.planned_on, Message.payload).where(col(Message.campaign) == "digest")
+        payloads = session.execute(
+            select(col(Message.planned_on), col(Message.payload)).where(
+                col(Message.campaign) == "digest"
+            )
         ).all()
     assert sorted(set(payloads)) == [(date(2026, 3, 2), "1"), (date(2026, 3, 9), "2")]
 
@@ -97,7 +99,7 @@ def test_it_escalates_the_overdue_officials_of_a_unit_to_its_head(
     ids = _officials(engine)
     _plan(engine, settings, audit_key, "escalation", AT)
     with Session(engine) as session:
-        rows = session.exec(select(Message.official_id, Message.payload)).all()
+        rows = session.execute(select(col(Message.official_id), col(Message.payload))).all()
     assert rows == [(ids["HEAD"], str(ids["LATE"]))]
 
 
@@ -119,7 +121,7 @@ def test_an_advisory_with_an_audience_is_digested_only_for_those_units(
         outsider = f.ident(f.official(session, other_unit, "OUT"))
     _publish(engine, audit_key, AT - timedelta(days=1), "Chỉ cho xã Khác")
     with session_scope(engine) as session:
-        advisory = session.exec(select(Advisory)).scalars().one()
+        advisory = session.execute(select(Advisory)).scalars().one()
         session.add(AdvisoryUnit(advisory_id=advisory.id or 0, unit_id=other_unit))
 
     keys = _plan(engine, settings, audit_key, "digest", AT)

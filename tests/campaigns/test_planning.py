@@ -63,7 +63,7 @@ def test_it_lists_every_account_at_a_stage_in_the_message(
     _district(engine)
     _plan(engine, settings, audit_key)
     with Session(engine) as session:
-        payloads = session.execute(select(Message.payload)).scalars().all()
+        payloads = session.execute(select(col(Message.payload))).scalars().all()
     assert all(len(p.split(",")) == 2 for p in payloads)
 
 
@@ -73,7 +73,7 @@ def test_it_names_the_worst_stage_in_the_key(
     _district(engine)
     _plan(engine, settings, audit_key)
     with Session(engine) as session:
-        keys = session.execute(select(Message.idempotency_key)).scalars().all()
+        keys = session.execute(select(col(Message.idempotency_key))).scalars().all()
     # the never-rotated Zalo account (inventoried 01/01) is far beyond the escalation limit
     assert all(k.endswith(":2026-04-01:escalate") for k in keys)
 

@@ -145,7 +145,7 @@ def _simulate(engine: Engine, settings: Settings, audit_key: bytes) -> Schedule:
     with Session(engine) as session:
         query = select(Message).order_by(col(Message.planned_on), col(Message.campaign))
         for row in session.exec(query).all():
-            got[names[row.official_id]].append((row.planned_on, row.campaign, str(row.stage)))
+            got[names[row.official_id or 0]].append((row.planned_on, row.campaign, str(row.stage)))
     return {name: got.get(name, []) for name in "AB"}
 
 

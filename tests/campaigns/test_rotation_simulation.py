@@ -123,5 +123,5 @@ def test_it_reminds_each_official_with_the_expected_stages(
     with Session(engine) as session:
         rows = session.exec(select(Message).order_by(col(Message.planned_on))).all()
         for row in rows:
-            got[names[row.official_id]].append((row.planned_on, str(row.stage)))
+            got[names[row.official_id or 0]].append((row.planned_on, str(row.stage)))
     assert {name: got.get(name, []) for name in EXPECTED} == EXPECTED

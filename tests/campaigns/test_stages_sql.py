@@ -7,8 +7,8 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
 from hygiene.campaigns.stages import Clockless, account_stages
+from hygiene.clock import as_utc as aware
 from hygiene.inventory.models import Account
-from hygiene.outbox.compose import aware
 from hygiene.policy.rules import AccountFacts, current_event, event_mark
 from hygiene.settings import Settings
 from tests import factories as f

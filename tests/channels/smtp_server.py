@@ -63,7 +63,7 @@ class Handler:
         return f"250 2.0.0 Ok: queued as Q{self.count:05d}"
 
 
-class LoggingSMTP(SMTP):  # type: ignore[misc]
+class LoggingSMTP(SMTP):
     """Appends one line per connection, so tests can count how many the client opened."""
 
     log: Path | None = None

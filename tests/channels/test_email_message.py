@@ -2,6 +2,7 @@
 
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from tests.channels.conftest import outgoing
 FROM_NAME = "Nhắc việc an toàn thông tin"
 
 
-def wire(**changes: object) -> EmailMessage:
+def wire(**changes: Any) -> EmailMessage:
     email = build_email(outgoing(**changes), from_address="nv@ubnd.example", from_name=FROM_NAME)
     parsed = message_from_bytes(to_bytes(email), policy=policy.default)
     assert isinstance(parsed, EmailMessage)

@@ -5,6 +5,7 @@ import asyncio
 import email
 from email import policy
 from email.header import decode_header, make_header
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -36,5 +37,9 @@ def test_the_eml_subject_decodes_word_for_word(tmp_path: Path, subject: str) -> 
     parsed = email.message_from_bytes(raw, policy=policy.compat32)
     assert str(make_header(decode_header(parsed["Subject"]))) == subject
     assert raw.isascii()  # 7-bit safe, like what the SMTP channel sends
-    plain = parsed.get_payload()[0].get_payload(decode=True).decode("utf-8")
+    first = parsed.get_payload(0)
+    assert isinstance(first, Message)
+    payload = first.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    plain = payload.decode("utf-8")
     assert "Kính gửi đồng chí Nguyễn Thị Hương," in plain

@@ -184,9 +184,10 @@ def test_the_database_holds_no_token_in_clear(engine: Engine, zalo: FakeZalo) ->
     assert "access-1" not in sealed
     assert "refresh-1" not in sealed
     assert "refresh-0" not in seed
-    assert asyncio.run(store(engine).load()) == Tokens(
-        "access-1", "refresh-1", pytest.approx(time.time() + 90000 - 300, abs=60)
-    )
+    loaded = asyncio.run(store(engine).load())
+    assert loaded is not None
+    assert (loaded.access_token, loaded.refresh_token) == ("access-1", "refresh-1")
+    assert loaded.expires_at == pytest.approx(time.time() + 90000 - 300, abs=60)
 
 
 def test_send_test_twice_refreshes_once_through_the_database(run_cli: Any, zalo: FakeZalo) -> None:

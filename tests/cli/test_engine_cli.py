@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from hygiene.db import session_scope
 from tests import factories as f
+from tests.conftest import RunCli
 from tests.helpers import snapshot
 
 AT = "2026-03-02T08:00"  # local time, a Monday
@@ -22,7 +23,7 @@ def _district(engine: Engine) -> None:
             f.account(session, who, rotated=date(2025, 11, 1))
 
 
-def test_it_plans_nothing_the_second_time(engine: Engine, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_it_plans_nothing_the_second_time(engine: Engine, run_cli: RunCli) -> None:
     _district(engine)
     run_cli("run", "plan", "--campaign", "rotation", "--at", AT)
     second = run_cli("run", "plan", "--campaign", "rotation", "--at", AT)
@@ -30,7 +31,7 @@ def test_it_plans_nothing_the_second_time(engine: Engine, run_cli) -> None:  # t
     assert "0 tin nhắn" in second.output
 
 
-def test_it_writes_nothing_on_a_dry_run(engine: Engine, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_it_writes_nothing_on_a_dry_run(engine: Engine, run_cli: RunCli) -> None:
     _district(engine)
     before = snapshot(engine)
     result = run_cli("run", "plan", "--at", AT, "--dry-run")
@@ -39,8 +40,8 @@ def test_it_writes_nothing_on_a_dry_run(engine: Engine, run_cli) -> None:  # typ
     assert snapshot(engine) == before
 
 
-def test_it_delivers_to_files_until_a_channel_is_configured(  # type: ignore[no-untyped-def]
-    engine: Engine, run_cli, tmp_path: Path
+def test_it_delivers_to_files_until_a_channel_is_configured(
+    engine: Engine, run_cli: RunCli, tmp_path: Path
 ) -> None:
     _district(engine)
     run_cli("run", "plan", "--campaign", "rotation", "--at", AT)
@@ -49,7 +50,7 @@ def test_it_delivers_to_files_until_a_channel_is_configured(  # type: ignore[no-
     assert len(list((tmp_path / "var" / "outbox").glob("*.eml"))) == 2
 
 
-def test_it_lists_the_outbox_as_json(engine: Engine, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_it_lists_the_outbox_as_json(engine: Engine, run_cli: RunCli) -> None:
     _district(engine)
     run_cli("run", "plan", "--campaign", "rotation", "--at", AT)
     result = run_cli("outbox", "list", "--official", "CB001", "--format", "json")
@@ -57,7 +58,7 @@ def test_it_lists_the_outbox_as_json(engine: Engine, run_cli) -> None:  # type: 
     assert [(r["employee_id"], r["status"]) for r in rows] == [("CB001", "pending")]
 
 
-def test_it_shows_a_sent_message_with_its_attempts(engine: Engine, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_a_sent_message_with_its_attempts(engine: Engine, run_cli: RunCli) -> None:
     _district(engine)
     run_cli("run", "plan", "--campaign", "rotation", "--at", AT)
     run_cli("run", "deliver", "--at", DELIVER_AT)
@@ -66,7 +67,7 @@ def test_it_shows_a_sent_message_with_its_attempts(engine: Engine, run_cli) -> N
     assert detail["attempt_list"][0]["outcome"] == "sent"
 
 
-def test_it_refuses_to_retry_a_message_that_did_not_fail(engine: Engine, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_to_retry_a_message_that_did_not_fail(engine: Engine, run_cli: RunCli) -> None:
     _district(engine)
     run_cli("run", "plan", "--campaign", "rotation", "--at", AT)
     result = run_cli("outbox", "retry", "1")
@@ -74,20 +75,20 @@ def test_it_refuses_to_retry_a_message_that_did_not_fail(engine: Engine, run_cli
     assert "pending" in result.output
 
 
-def test_it_names_an_unknown_message(run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_it_names_an_unknown_message(run_cli: RunCli) -> None:
     result = run_cli("outbox", "show", "99")
     assert result.exit_code == 1
     assert "99" in result.output
 
 
-def test_it_refuses_an_invalid_instant(run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_an_invalid_instant(run_cli: RunCli) -> None:
     result = run_cli("run", "plan", "--at", "hôm qua")
     assert result.exit_code == 1
     assert "ISO" in result.output
 
 
-def test_it_publishes_an_advisory_and_digests_it(  # type: ignore[no-untyped-def]
-    engine: Engine, run_cli, tmp_path: Path
+def test_it_publishes_an_advisory_and_digests_it(
+    engine: Engine, run_cli: RunCli, tmp_path: Path
 ) -> None:
     _district(engine)
     body = tmp_path / "body.txt"
@@ -110,14 +111,14 @@ def test_it_publishes_an_advisory_and_digests_it(  # type: ignore[no-untyped-def
     assert "2 tin nhắn" in digest.output
 
 
-def test_it_refuses_an_advisory_with_a_link(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_an_advisory_with_a_link(run_cli: RunCli, tmp_path: Path) -> None:
     body = tmp_path / "body.txt"
     body.write_text("Xem chi tiết tại https://example.vn", "utf-8")
     result = run_cli("advisories", "add", "--title", "T", "--body-file", str(body))
     assert result.exit_code == 1
 
 
-def test_it_lists_advisories(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_it_lists_advisories(run_cli: RunCli, tmp_path: Path) -> None:
     body = tmp_path / "body.txt"
     body.write_text("Không lưu mật khẩu trên trình duyệt.", "utf-8")
     run_cli("advisories", "add", "--title", "Trình duyệt", "--body-file", str(body))
@@ -125,7 +126,7 @@ def test_it_lists_advisories(run_cli, tmp_path: Path) -> None:  # type: ignore[n
     assert [r["title"] for r in rows] == ["Trình duyệt"]
 
 
-def test_it_has_nothing_to_serve_without_web_and_scheduler(run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_it_has_nothing_to_serve_without_web_and_scheduler(run_cli: RunCli) -> None:
     result = run_cli("serve", "--no-web", "--no-scheduler")
     assert result.exit_code == 0
     assert "Không có gì để chạy" in result.output

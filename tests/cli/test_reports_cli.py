@@ -2,10 +2,11 @@ import json
 
 from sqlmodel import Session
 
+from tests.conftest import RunCli
 from tests.reports.seed import seed
 
 
-def test_the_cli_prints_a_csv_with_a_total_row(run_cli, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_prints_a_csv_with_a_total_row(run_cli: RunCli, session: Session) -> None:
     seed(session)
 
     printed = run_cli("report", "compliance", "--format", "csv", "--as-of", "02/03/2026")
@@ -17,14 +18,14 @@ def test_the_cli_prints_a_csv_with_a_total_row(run_cli, session: Session) -> Non
     assert lines[-1] == "*,2,3,33.3,2,33.3,1,33.3"
 
 
-def test_an_unknown_unit_is_one_translated_line(run_cli, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_unit_is_one_translated_line(run_cli: RunCli, session: Session) -> None:
     printed = run_cli("report", "compliance", "--unit", "Không có")
 
     assert printed.exit_code == 1
     assert "Không có đơn vị «Không có»." in printed.stderr
 
 
-def test_totp_prints_an_otpauth_uri(run_cli, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_totp_prints_an_otpauth_uri(run_cli: RunCli, session: Session) -> None:
     from tests.web.staff import make_user
 
     make_user(session, "it@huyen.example", "admin")
@@ -37,13 +38,13 @@ def test_totp_prints_an_otpauth_uri(run_cli, session: Session) -> None:  # type:
     assert json.loads(listed.stdout)[0]["totp"] is True
 
 
-def test_a_bad_as_of_date_is_refused(run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_as_of_date_is_refused(run_cli: RunCli) -> None:
     printed = run_cli("report", "compliance", "--as-of", "31/02/2026")
 
     assert printed.exit_code == 2
 
 
-def test_report_snapshot_stores_todays_figures_once(run_cli, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_report_snapshot_stores_todays_figures_once(run_cli: RunCli, session: Session) -> None:
     from sqlalchemy import func
     from sqlmodel import select
 

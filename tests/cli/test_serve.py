@@ -12,12 +12,13 @@ from sqlalchemy import Engine
 
 from hygiene.db import session_scope
 from tests import factories as f
+from tests.conftest import RunCli
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_it_delivers_planned_messages_until_interrupted(  # type: ignore[no-untyped-def]
-    engine: Engine, run_cli, cli_env: dict[str, str], tmp_path: Path
+def test_it_delivers_planned_messages_until_interrupted(
+    engine: Engine, run_cli: RunCli, cli_env: dict[str, str], tmp_path: Path
 ) -> None:
     with session_scope(engine) as session:
         who = f.ident(f.official(session, f.ident(f.unit(session)), "CB001"))

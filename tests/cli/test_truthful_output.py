@@ -16,7 +16,7 @@ from sqlmodel import Session, create_engine, select
 from hygiene.outbox.models import Message
 from hygiene.reports.models import ComplianceSnapshot
 from tests import factories as f
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, RunCli
 
 DISK_FULL = "database or disk is full"
 
@@ -45,8 +45,12 @@ def failing_commit(monkeypatch: pytest.MonkeyPatch) -> None:
         (("units", "add", "Phòng Tư pháp"), "Tư pháp"),
     ],
 )
-def test_a_failed_commit_prints_only_the_error(  # type: ignore[no-untyped-def]
-    run_cli, session: Session, request: pytest.FixtureRequest, args: tuple[str, ...], success: str
+def test_a_failed_commit_prints_only_the_error(
+    run_cli: RunCli,
+    session: Session,
+    request: pytest.FixtureRequest,
+    args: tuple[str, ...],
+    success: str,
 ) -> None:
     _district(session, 3)
     request.getfixturevalue("failing_commit")
@@ -59,8 +63,8 @@ def test_a_failed_commit_prints_only_the_error(  # type: ignore[no-untyped-def]
     assert "Traceback" not in printed.output
 
 
-def test_without_a_failure_the_same_commands_print_their_success(  # type: ignore[no-untyped-def]
-    run_cli, session: Session
+def test_without_a_failure_the_same_commands_print_their_success(
+    run_cli: RunCli, session: Session
 ) -> None:
     _district(session, 3)
 
@@ -108,8 +112,8 @@ def _fill(disk: Path, leave: int) -> None:
     os.truncate(filler, max(0, filler.stat().st_size - leave))
 
 
-def test_run_plan_on_a_full_disk_prints_no_success_line(  # type: ignore[no-untyped-def]
-    run_cli, db_url: str, small_disk: Path
+def test_run_plan_on_a_full_disk_prints_no_success_line(
+    run_cli: RunCli, db_url: str, small_disk: Path
 ) -> None:
     target = small_disk / "hygiene.db"
     shutil.copyfile(db_url.removeprefix("sqlite:///"), target)

@@ -4,9 +4,10 @@ from sqlmodel import Session
 
 from hygiene.inventory.models import Unit
 from tests import factories as f
+from tests.conftest import RunCli
 
 
-def test_set_head_names_the_head(run_cli, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_set_head_names_the_head(run_cli: RunCli, session: Session) -> None:
     unit = f.unit(session, "Phòng Tư pháp")
     f.official(session, f.ident(unit), "TP01", name="Hà Thị Lan")
     session.commit()
@@ -16,10 +17,10 @@ def test_set_head_names_the_head(run_cli, session: Session) -> None:  # type: ig
     assert printed.exit_code == 0, printed.output
     assert "Đã chỉ định Hà Thị Lan (TP01) làm lãnh đạo đơn vị «Phòng Tư pháp»." in printed.output
     session.expire_all()
-    assert session.get(Unit, unit.id).head_official_id is not None  # type: ignore[union-attr]
+    assert session.get_one(Unit, unit.id).head_official_id is not None
 
 
-def test_a_head_from_another_unit_is_refused(run_cli, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_a_head_from_another_unit_is_refused(run_cli: RunCli, session: Session) -> None:
     f.unit(session, "Phòng Nội vụ")
     f.official(session, f.ident(f.unit(session, "Phòng Tư pháp")), "TP01")
     session.commit()

@@ -108,7 +108,7 @@ def test_its_healthcheck_command_passes_only_on_200(
 def _load_compose() -> dict[str, Any] | None:
     """The compose file parsed as YAML: PyYAML here, or a system python3 that has it."""
     try:
-        import yaml  # type: ignore[import-untyped,unused-ignore]
+        import yaml
     except ImportError:
         python3 = shutil.which("python3")
         if python3 is None:
@@ -121,7 +121,8 @@ def _load_compose() -> dict[str, Any] | None:
             if "No module named 'yaml'" in done.stderr:
                 return None
             pytest.fail(f"compose.yaml is not valid YAML: {done.stderr}")
-        return json.loads(done.stdout)  # type: ignore[no-any-return]
+        parsed: dict[str, Any] = json.loads(done.stdout)
+        return parsed
     loaded: dict[str, Any] = yaml.safe_load(COMPOSE.read_text("utf-8"))
     return loaded
 

@@ -2,10 +2,12 @@
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from hygiene.bootstrap import Deps
 from hygiene.devices import service as devices
 from hygiene.outbox.models import Message
 from hygiene.probe import cli as probe_cli
@@ -43,17 +45,17 @@ def test_a_probe_report_plans_a_targeted_browser_warning(
         select(Message).where(col(Message.campaign) == "browser", col(Message.stage) == "saved")
     ).all()
 
+    device = devices.device_for_token(session, token=token, secret=KEY)
+    assert device is not None
     assert code == 0
-    assert [m.official_id for m in planned] == [
-        devices.device_for_token(session, token=token, secret=KEY).official_id
-    ]  # type: ignore[union-attr]
+    assert [m.official_id for m in planned] == [device.official_id]
 
 
 def test_a_clean_report_plans_nothing_and_a_bad_token_is_refused(
     session: Session, tmp_path: Path, audit_key: bytes, client: TestClient
 ) -> None:
     token = enrol(session, tmp_path, audit_key)
-    body = {
+    body: dict[str, Any] = {
         "schema_version": 1,
         "probe_version": "0.1.0",
         "hostname": "PC",
@@ -72,7 +74,7 @@ def test_a_clean_report_plans_nothing_and_a_bad_token_is_refused(
         "/api/v1/probe/reports",
         headers={"Authorization": f"Bearer {token}"},
         json={**body, "profiles": [{**body["profiles"][0], "username": "an"}]},
-    )  # type: ignore[dict-item]
+    )
 
     assert clean.status_code == 201
     assert clean.json()["warning_planned"] is False
@@ -81,7 +83,7 @@ def test_a_clean_report_plans_nothing_and_a_bad_token_is_refused(
 
 
 def test_the_compliance_report_counts_probe_findings_per_unit(
-    session: Session, tmp_path: Path, audit_key: bytes, client: TestClient, deps: object
+    session: Session, tmp_path: Path, audit_key: bytes, client: TestClient, deps: Deps
 ) -> None:
     from hygiene.reports import compliance
 
@@ -102,9 +104,9 @@ def test_the_compliance_report_counts_probe_findings_per_unit(
 
     report = compliance.report(
         session,
-        policies=deps.settings.policies,  # type: ignore[attr-defined]
+        policies=deps.settings.policies,
         at=compliance.clock_at(deps.settings, NOW),
-    )  # type: ignore[attr-defined]
+    )
     rows = {u.unit: (u.probe_officials, u.probe_saved_logins) for u in report.units}
 
     assert rows == {"Phòng Nội vụ": (1, 5), "UBND xã Bình An": (0, 0)}

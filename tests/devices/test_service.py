@@ -1,4 +1,5 @@
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -39,7 +40,7 @@ def report(*counts: int | None, **extra: object) -> ReportIn:
 
 
 @pytest.fixture
-def inventory(session: Session, tmp_path, audit_key: bytes) -> None:  # type: ignore[no-untyped-def]
+def inventory(session: Session, tmp_path: Path, audit_key: bytes) -> None:
     run_import(session, write_csv(tmp_path / "a.csv"), audit_key)
 
 

@@ -9,11 +9,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from hygiene.audit import service as audit
-from hygiene.db import session_scope
+from hygiene.db import row_id, session_scope
 from hygiene.errors import InvalidInput
 from hygiene.exposures import queries
 from hygiene.exposures import service as exposures
 from hygiene.exposures.models import Exposure, ExposureMatch
+from hygiene.exposures.service import ImportResult
 from hygiene.inventory.models import Account, Official
 from hygiene.outbox import compose
 from hygiene.outbox.models import Message
@@ -46,7 +47,7 @@ def district(session: Session) -> dict[str, int]:
     return ids
 
 
-def run(engine: Engine, settings: Settings, audit_key: bytes, data: bytes):  # type: ignore[no-untyped-def]
+def run(engine: Engine, settings: Settings, audit_key: bytes, data: bytes) -> ImportResult:
     with session_scope(engine) as session:
         return exposures.import_list(
             session, data=data, source=SOURCE, reference=REFERENCE, settings=settings, now=NOW,
@@ -71,8 +72,12 @@ def test_it_forces_the_matched_accounts_to_rotate_now(
     assert (result.entries, result.matched, result.unmatched) == (4, 2, 2)
     assert (result.accounts, result.officials, result.planned) == (2, 2, 2)
     with Session(engine) as session:
-        flagged = session.exec(select(Account.id).where(col(Account.compromised_at).is_not(None)))
-        assert sorted(flagged) == sorted([district["hoa_mail"], district["duc_fb"]])
+        flagged = session.exec(
+            select(col(Account.id)).where(col(Account.compromised_at).is_not(None))
+        )
+        assert sorted(row_id(i) for i in flagged) == sorted(
+            [district["hoa_mail"], district["duc_fb"]]
+        )
         stages = session.exec(select(Message.campaign, Message.stage, Message.kind)).all()
         assert sorted(stages) == [("rotation", "now", "rotation_now")] * 2
 

@@ -6,10 +6,10 @@ from sqlmodel import Session
 
 from hygiene.incidents import service as incidents
 from tests import factories as f
-from tests.conftest import NOW
+from tests.conftest import NOW, RunCli
 
 
-def test_it_lists_reports_as_json(run_cli, session: Session, audit_key: bytes) -> None:  # type: ignore[no-untyped-def]
+def test_it_lists_reports_as_json(run_cli: RunCli, session: Session, audit_key: bytes) -> None:
     official = f.official(session, f.ident(f.unit(session)), "CB009")
     incidents.report(
         session,
@@ -32,7 +32,7 @@ def test_it_lists_reports_as_json(run_cli, session: Session, audit_key: bytes) -
     assert rows[0]["description"] == "Email giả mạo đòi tiền"
 
 
-def test_it_says_when_there_is_nothing(run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_it_says_when_there_is_nothing(run_cli: RunCli) -> None:
     result = run_cli("incidents", "list")
 
     assert result.exit_code == 0

@@ -1,16 +1,19 @@
 """Storing a threat report: validated, audited without its description."""
 
+from typing import Any
+
 import pytest
 from sqlmodel import Session, select
 
 from hygiene.audit.models import AuditEvent
 from hygiene.errors import InvalidInput
 from hygiene.incidents import service as incidents
+from hygiene.incidents.models import IncidentReport
 from tests.conftest import NOW
 
 
-def report(session: Session, key: bytes, **changes: object):  # type: ignore[no-untyped-def]
-    values: dict[str, object] = {
+def report(session: Session, key: bytes, **changes: Any) -> IncidentReport:
+    values: dict[str, Any] = {
         "official_id": None,
         "actor": "official:CB001",
         "channel": "zalo",
@@ -20,7 +23,7 @@ def report(session: Session, key: bytes, **changes: object):  # type: ignore[no-
         "now": NOW,
         "key": key,
     }
-    return incidents.report(session, **{**values, **changes})  # type: ignore[arg-type]
+    return incidents.report(session, **{**values, **changes})
 
 
 def test_it_stores_the_report_and_audits_it(session: Session, audit_key: bytes) -> None:

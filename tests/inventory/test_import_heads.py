@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hygiene.errors import ImportRejected
 from hygiene.inventory.models import Official, Unit
@@ -19,9 +19,9 @@ def row(employee_id: str, unit: str, head: str, system: str = "Zalo") -> list[st
 
 
 def heads(session: Session) -> dict[str, str | None]:
-    query = select(Unit.name, Official.employee_id).outerjoin(
+    query = select(col(Unit.name), col(Official.employee_id)).outerjoin(
         Official,
-        Official.id == Unit.head_official_id,  # type: ignore[arg-type]
+        col(Official.id) == col(Unit.head_official_id),
     )
     return dict(session.execute(query).all())
 

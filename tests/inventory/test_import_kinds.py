@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hygiene.errors import ImportRejected
 from hygiene.inventory import importer
@@ -25,12 +25,14 @@ def context_for(settings: Settings) -> ValidationContext:
     )
 
 
-def kinds_after_import(session: Session, path: Path, settings: Settings, key: bytes) -> dict:
+def kinds_after_import(
+    session: Session, path: Path, settings: Settings, key: bytes
+) -> dict[str, str]:
     importer.import_file(
         session, path, context=context_for(settings), key=key, now=NOW, actor="test"
     )
     session.commit()
-    rows = session.execute(select(Account.system, Account.kind)).all()
+    rows = session.execute(select(col(Account.system), col(Account.kind))).all()
     return dict(rows)
 
 

@@ -1,6 +1,7 @@
 """Spreadsheets as offices make them: title rows, merged two-row headers, their own words."""
 
 import csv
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +23,7 @@ def run(session: Session, path: Path, key: bytes) -> importer.ImportResult:
     return result
 
 
-def office_workbook(path: Path, rows: list[list[object]]) -> Path:
+def office_workbook(path: Path, rows: Sequence[Sequence[object]]) -> Path:
     """Two title lines, a blank row, then a header over rows 4-5: some cells merged down
     (one column), group cells merged across ("Tài khoản" over three sub-columns)."""
     from openpyxl import Workbook
@@ -44,7 +45,7 @@ def office_workbook(path: Path, rows: list[list[object]]) -> Path:
     sheet["E5"], sheet["F5"], sheet["G5"] = "Hệ thống", "Loại", "Tên đăng nhập"
     sheet["H4"], sheet["H5"] = "Ngày đổi", "mật khẩu"  # one name over two lines
     for row in rows:
-        sheet.append(row)
+        sheet.append(list(row))
     book.save(path)
     return path
 

@@ -1,9 +1,10 @@
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hygiene.audit import service as audit
 from hygiene.errors import ImportRejected, InvalidInput
@@ -20,10 +21,10 @@ CONTEXT = ValidationContext(
 )
 
 
-def run_import(session: Session, path: Path, key: bytes, **kwargs: object) -> importer.ImportResult:
+def run_import(session: Session, path: Path, key: bytes, **kwargs: Any) -> importer.ImportResult:
     result = importer.import_file(
         session, path, context=CONTEXT, key=key, now=NOW, actor="test", **kwargs
-    )  # type: ignore[arg-type]
+    )
     session.commit()
     return result
 
@@ -34,11 +35,15 @@ def test_it_imports_officials_accounts_and_units(
     result = run_import(session, write_csv(tmp_path / "a.csv"), audit_key)
 
     assert (result.units_created, result.officials_created, result.accounts_created) == (2, 2, 3)
-    official = session.execute(select(Official).where(Official.employee_id == "CB001")).scalar_one()
+    official = session.execute(
+        select(Official).where(col(Official.employee_id) == "CB001")
+    ).scalar_one()
     assert official.email == "huong.nt@xa.example"
     assert official.phone == "+84912345678"
     assert official.full_name == "Nguyễn Thị Hương"
-    other = session.execute(select(Official).where(Official.employee_id == "CB002")).scalar_one()
+    other = session.execute(
+        select(Official).where(col(Official.employee_id) == "CB002")
+    ).scalar_one()
     assert (other.phone, other.locale, other.email) == ("+84987654321", "en", None)
     accounts = session.execute(select(Account).order_by(Account.system)).scalars().all()
     assert [(a.system, a.last_rotated_on, a.mfa) for a in accounts] == [
@@ -96,7 +101,7 @@ def test_it_accepts_semicolons_bom_and_vietnamese_headers(
     result = run_import(session, path, audit_key)
 
     assert result.accounts_created == 3
-    names = set(session.execute(select(Unit.name)).scalars())
+    names = set(session.execute(select(col(Unit.name))).scalars())
     assert names == {"Phòng Nội vụ", "UBND xã Bình An"}
 
 
@@ -253,8 +258,12 @@ def test_a_blank_cell_keeps_the_stored_value_and_dates_only_move_forward(
 
     result = run_import(session, write_csv(tmp_path / "b.csv", older), audit_key)
 
-    official = session.execute(select(Official).where(Official.employee_id == "CB001")).scalar_one()
-    account = session.execute(select(Account).where(Account.system == "Email công vụ")).scalar_one()
+    official = session.execute(
+        select(Official).where(col(Official.employee_id) == "CB001")
+    ).scalar_one()
+    account = session.execute(
+        select(Account).where(col(Account.system) == "Email công vụ")
+    ).scalar_one()
     assert not result.changed
     assert official.email == "huong.nt@xa.example"
     assert (account.last_rotated_on, account.mfa) == (date(2026, 1, 15), True)

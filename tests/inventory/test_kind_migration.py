@@ -37,6 +37,6 @@ def test_existing_zalo_accounts_move_to_messaging(tmp_path: Path) -> None:
     db.upgrade(engine)
 
     with engine.connect() as c:
-        kinds = dict(c.execute(text("SELECT system, kind FROM account")).all())
+        kinds: dict[str, str] = dict(c.execute(text("SELECT system, kind FROM account")).tuples())
     engine.dispose()
     assert kinds == {"Zalo": "messaging", "Email công vụ": "email"}

@@ -5,6 +5,7 @@ import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,8 +28,8 @@ def stream() -> Iterator[io.StringIO]:
         handler.close()
 
 
-def _settings(tmp_path: Path, **extra: object) -> Settings:
-    return Settings(data_dir=tmp_path, **extra)  # type: ignore[arg-type]
+def _settings(tmp_path: Path, **extra: Any) -> Settings:
+    return Settings(data_dir=tmp_path, **extra)
 
 
 def _secret_settings(tmp_path: Path, log_format: str = "json") -> Settings:

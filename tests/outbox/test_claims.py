@@ -77,7 +77,7 @@ def test_it_resends_a_crashed_workers_message_with_the_same_message_id(
     expire_leases(engine, timedelta(seconds=300 + 1))  # settings.delivery.lease_seconds
     asyncio.run(make_deliverer().drain())
     with Session(engine) as session:
-        rows = session.exec(select(Message).order_by(col(Message.id))).scalars().all()
+        rows = session.execute(select(Message).order_by(col(Message.id))).scalars().all()
     assert {r.status for r in rows} == {"sent"}
     assert {m.message_id for m in email.sent} == {r.message_id for r in rows}
 

@@ -10,8 +10,9 @@ from hygiene import keyed
 from hygiene.audit.models import AuditEvent
 from hygiene.channels.base import OutgoingMessage, Result
 from hygiene.channels.memory import MemoryChannel
+from hygiene.clock import as_utc as aware
 from hygiene.db import session_scope
-from hygiene.outbox.compose import aware, message_id_for
+from hygiene.outbox.compose import message_id_for
 from hygiene.outbox.models import DeliveryAttempt, Message
 from hygiene.settings import Settings
 from tests.conftest import SECRET
@@ -20,7 +21,7 @@ from tests.outbox.conftest import MakeDeliverer
 
 def _messages(engine: Engine) -> list[Message]:
     with Session(engine) as session:
-        return list(session.exec(select(Message).order_by(col(Message.id))).scalars())
+        return list(session.execute(select(Message).order_by(col(Message.id))).scalars())
 
 
 def test_it_sends_every_planned_message_once(
@@ -78,7 +79,7 @@ def test_it_records_every_attempt(
 ) -> None:
     asyncio.run(make_deliverer().drain())
     with Session(engine) as session:
-        outcomes = session.exec(select(DeliveryAttempt.outcome)).scalars().all()
+        outcomes = session.execute(select(col(DeliveryAttempt.outcome))).scalars().all()
     assert outcomes == ["sent"] * 3
 
 
@@ -87,7 +88,7 @@ def test_it_appends_an_audit_event_per_sent_message(
 ) -> None:
     asyncio.run(make_deliverer().drain())
     with Session(engine) as session:
-        actions = session.exec(select(AuditEvent.action)).scalars().all()
+        actions = session.execute(select(col(AuditEvent.action))).scalars().all()
     assert actions.count("message.sent") == 3
 
 

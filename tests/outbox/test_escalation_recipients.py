@@ -56,10 +56,10 @@ def _district(engine: Engine, key: bytes, *, head: bool) -> dict[str, int]:
 
 def _recipients(engine: Engine) -> list[tuple[int | None, int | None, str]]:
     with Session(engine) as session:
-        query = select(Message.official_id, Message.user_id, Message.payload).where(
+        query = select(col(Message.official_id), col(Message.user_id), col(Message.payload)).where(
             col(Message.campaign) == "escalation"
         )
-        return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+        return [tuple(row) for row in session.execute(query)]
 
 
 def test_it_escalates_to_the_unit_head_that_was_named(

@@ -21,8 +21,8 @@ from hygiene.channels.base import (
 )
 from hygiene.channels.memory import MemoryChannel
 from hygiene.clock import FixedClock
-from hygiene.outbox import batch
-from hygiene.outbox.compose import aware
+from hygiene.clock import as_utc as aware
+from hygiene.outbox import batch, lookup
 from hygiene.outbox.models import DeliveryAttempt, Message
 from hygiene.settings import Delivery, Messages, Settings
 from tests.outbox.conftest import MakeDeliverer, expire_leases
@@ -30,7 +30,7 @@ from tests.outbox.conftest import MakeDeliverer, expire_leases
 
 def _rows(engine: Engine) -> list[Message]:
     with Session(engine) as session:
-        return list(session.exec(select(Message).order_by(col(Message.id))).scalars())
+        return list(session.execute(select(Message).order_by(col(Message.id))).scalars())
 
 
 def test_it_reschedules_a_transient_failure_later(
@@ -129,7 +129,7 @@ def test_it_audits_a_dead_message(
     email.fail_next(TransientError("timeout"))
     asyncio.run(make_deliverer(settings_=limited).run_once())
     with Session(engine) as session:
-        actions = session.exec(select(AuditEvent.action)).scalars().all()
+        actions = session.execute(select(col(AuditEvent.action))).scalars().all()
     assert "message.dead" in actions
 
 
@@ -148,7 +148,7 @@ def test_it_records_the_down_channel_as_an_attempt(
     email.fail_next(ChannelDown("535 authentication failed"))
     asyncio.run(make_deliverer().drain())
     with Session(engine) as session:
-        outcomes = session.exec(select(DeliveryAttempt.outcome)).scalars().all()
+        outcomes = session.execute(select(col(DeliveryAttempt.outcome))).scalars().all()
     assert sorted(outcomes) == ["down", "sent", "sent", "sent"]
 
 
@@ -198,7 +198,7 @@ def test_a_database_error_while_preparing_does_not_fail_the_message(
 ) -> None:
     """The connection drops while a message is rendered (compose reads the database): that is
     the database's fault, not the message's, so it is retried once its lease runs out."""
-    real = batch.load
+    real = lookup.load  # what hygiene.outbox.batch calls as `load`
 
     def drop_once(*args: Any, **kwargs: Any) -> Any:
         monkeypatch.setattr(batch, "load", real)

@@ -59,7 +59,7 @@ def _calls(tmp: Path) -> list[tuple[str, str]]:
 
 def _statuses(engine: Engine) -> Counter[str]:
     with Session(engine) as session:
-        return Counter(session.exec(select(Message.status)).scalars())
+        return Counter(session.execute(select(col(Message.status))).scalars())
 
 
 def _two_workers_deliver_once(engine: Engine, settings: Settings, tmp: Path, many: int) -> None:
@@ -107,7 +107,9 @@ def test_a_killed_worker_only_duplicates_its_messages_in_flight(
     victim.communicate(timeout=30)
     with Session(engine) as session:
         in_flight = set(
-            session.exec(select(Message.idempotency_key).where(col(Message.status) == "sending"))
+            session.execute(
+                select(col(Message.idempotency_key)).where(col(Message.status) == "sending")
+            )
             .scalars()
             .all()
         )

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from hygiene.channels.file import FileChannel
 from hygiene.channels.memory import MemoryChannel
@@ -127,7 +127,7 @@ def test_it_writes_files_until_a_channel_is_configured(
     asyncio.run(make_deliverer(channels={"file": channel}).drain())
     assert len(list(outbox.glob("*.eml"))) == planned
     with Session(engine) as session:
-        assert set(session.exec(select(Message.channel)).scalars()) == {"file"}
+        assert set(session.execute(select(col(Message.channel))).scalars()) == {"file"}
 
 
 def test_it_sends_an_email_preference_through_the_smtp_channel(

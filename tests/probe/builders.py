@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hygiene.probe.host import LINUX, WINDOWS, Host
 
@@ -94,7 +95,9 @@ def sample_logins(count: int, *, tag: str = "site") -> list[Login]:
     ]
 
 
-def write_login_data(path: Path, logins: Sequence[Login], *, table: str = CHROME_LOGINS_TABLE):
+def write_login_data(
+    path: Path, logins: Sequence[Login], *, table: str = CHROME_LOGINS_TABLE
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with closing(sqlite3.connect(path)) as db, db:
         db.execute(
@@ -179,11 +182,11 @@ class Tree:
         self.home.mkdir(parents=True, exist_ok=True)
         self.policy_root.mkdir(parents=True, exist_ok=True)
 
-    def host(self, **changes: object) -> Host:
+    def host(self, **changes: Any) -> Host:
         env = {}
         if self.system == WINDOWS:
             env = {"LOCALAPPDATA": str(self.local_appdata), "APPDATA": str(self.roaming_appdata)}
-        fields: dict[str, object] = {
+        fields: dict[str, Any] = {
             "system": self.system,
             "home": self.home,
             "env": env,
@@ -191,7 +194,7 @@ class Tree:
             "registry": None,
         }
         fields.update(changes)
-        return Host(**fields)  # type: ignore[arg-type]
+        return Host(**fields)
 
     def chromium_profile(self, browser: str, profile: str = "Default") -> Path:
         if self.system == WINDOWS:

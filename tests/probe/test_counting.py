@@ -225,7 +225,7 @@ def test_a_copy_held_for_a_moment_is_still_deleted(
         real_rmtree(target)
 
     monkeypatch.setattr(counting, "_REMOVE_PAUSE", 0)
-    monkeypatch.setattr(counting.shutil, "rmtree", held_once)
+    monkeypatch.setattr(shutil, "rmtree", held_once)
 
     assert count_chromium_logins(path) == Count(1)
     assert len(attempts) == 2

@@ -4,13 +4,14 @@ import json
 import shutil
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from hygiene.probe import PROBE_VERSION
 from hygiene.probe.discovery import discover
 from hygiene.probe.host import LINUX, MACOS, WINDOWS, Host
-from hygiene.probe.report import build_report
+from hygiene.probe.report import Report, build_report
 from tests.probe.builders import Tree, sample_logins, write_login_data, write_logins_json
 
 NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
@@ -24,11 +25,11 @@ ENTRY_KEYS = {
 }
 
 
-def _counts(report) -> dict[tuple[str, str], int | None]:  # type: ignore[no-untyped-def]
+def _counts(report: Report) -> dict[tuple[str, str], int | None]:
     return {(e["browser"], e["profile"]): e["saved_logins"] for e in report["profiles"]}
 
 
-def _report(host: Host, **kwargs):  # type: ignore[no-untyped-def]
+def _report(host: Host, **kwargs: Any) -> Report:
     return build_report(host=host, now=NOW, hostname="PC-VANTHU-01", os_name="Linux 6", **kwargs)
 
 

@@ -64,8 +64,8 @@ def exported_cells(session: Session, fmt: str) -> Iterator[Any]:
             yield from row
         return
     workbook = load_workbook(buffer)
-    for row in workbook.worksheets[0].iter_rows():
-        for cell in row:
+    for cells in workbook.worksheets[0].iter_rows():
+        for cell in cells:
             assert cell.data_type != "f", cell.value
             yield cell.value
 

@@ -5,6 +5,7 @@ message, and accept again once the lockout is over (the FixedClock in deps is ad
 from collections.abc import Iterator
 from datetime import timedelta
 
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -38,7 +39,7 @@ def fixed(deps: Deps) -> FixedClock:
     return deps.clock
 
 
-def console_login(client: TestClient, password: str, email: str = ADMIN_EMAIL):  # type: ignore[no-untyped-def]
+def console_login(client: TestClient, password: str, email: str = ADMIN_EMAIL) -> httpx2.Response:
     return client.post(
         "/console/login",
         data={"email": email, "password": password, "csrf_token": csrf(client, "/console/login")},
@@ -46,7 +47,7 @@ def console_login(client: TestClient, password: str, email: str = ADMIN_EMAIL): 
     )
 
 
-def enter_code(client: TestClient, code: str):  # type: ignore[no-untyped-def]
+def enter_code(client: TestClient, code: str) -> httpx2.Response:
     return client.post(
         "/portal/code", data={"code": code, "csrf_token": csrf(client, "/portal/code")}
     )
@@ -110,7 +111,7 @@ def test_portal_code_entry_locks_out_per_client_and_unlocks_later(
     make_official(session)
     ask_for_code(client, "CB001")
 
-    def verify(code: str):  # type: ignore[no-untyped-def]
+    def verify(code: str) -> httpx2.Response:
         token = csrf(client, "/portal/sign-in")
         return client.post(
             "/portal/sign-in/code",

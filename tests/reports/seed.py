@@ -35,11 +35,26 @@ def advisory(session: Session, title: str, *, requires_ack: bool = True) -> int:
     return row_id(row.id)
 
 
-def ack(session: Session, official_id: int, what: str, on: date, **ids: int) -> None:
+def ack(
+    session: Session,
+    official_id: int,
+    what: str,
+    on: date,
+    *,
+    advisory_id: int | None = None,
+    account_id: int | None = None,
+) -> None:
     at = datetime.combine(on, datetime.min.time(), tzinfo=UTC)
     session.add(
         Acknowledgement(
-            what=what, how="portal", official_id=official_id, actor="t", at=at, acted_on=on, **ids
+            what=what,
+            how="portal",
+            official_id=official_id,
+            actor="t",
+            at=at,
+            acted_on=on,
+            advisory_id=advisory_id,
+            account_id=account_id,
         )
     )
 

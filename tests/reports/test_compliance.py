@@ -7,7 +7,9 @@ from tests.conftest import NOW
 from tests.reports.seed import seed
 
 
-def _report(session: Session, settings: Settings, unit: str | None = None):  # type: ignore[no-untyped-def]
+def _report(
+    session: Session, settings: Settings, unit: str | None = None
+) -> compliance.ComplianceReport:
     at = clockless(settings, NOW)
     return compliance.report(session, policies=settings.policies, at=at, unit=unit)
 

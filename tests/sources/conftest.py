@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -47,14 +48,14 @@ def inventory(engine: Engine) -> dict[str, int]:
             )
             ids[login] = row_id(account.id)
         factories.account(
-            session, ids and row_id(official.id), system="Zalo", kind="messaging", login="lan"
+            session, row_id(official.id), system="Zalo", kind="messaging", login="lan"
         )
         session.commit()
     return ids
 
 
-def seen(identity: str, changed: datetime | None = None, **extra: object) -> Observation:
-    return Observation(identity=identity, password_changed_at=changed, **extra)  # type: ignore[arg-type]
+def seen(identity: str, changed: datetime | None = None, **extra: Any) -> Observation:
+    return Observation(identity=identity, password_changed_at=changed, **extra)
 
 
 Sync = Callable[..., service.SyncResult]

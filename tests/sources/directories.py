@@ -4,6 +4,7 @@ the end-to-end test. Each fixture skips with its reason when the server cannot r
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import ldap3
 import pytest
@@ -72,7 +73,7 @@ def _slapd_tree(server: Slapd) -> None:
                   {"cn": uid, "sn": uid, "mail": mail, "userPassword": f"{uid}-0001"})  # fmt: skip
         c.modify(f"uid=minh,ou=people,{base}",
                  {"pwdAccountLockedTime": [(ldap3.MODIFY_REPLACE, ["000001010000Z"])]})  # fmt: skip
-        ipa = {
+        ipa: dict[str, dict[str, Any]] = {
             "huong": {
                 "krbLastPwdChange": "20260220020000Z",
                 "krbPasswordExpiration": "20260521020000Z",

@@ -33,7 +33,7 @@ class Fake:
 
 class _Handler(BaseHTTPRequestHandler):
     fake: Fake
-    routes: dict[str, Any]
+    routes: dict[tuple[str, str], Any]
 
     def log_message(self, format: str, *args: Any) -> None:
         return  # quiet

@@ -101,9 +101,8 @@ def test_a_password_changed_in_samba_is_verified_end_to_end(
     second = sync()
 
     with Session(engine) as session:
-        account = session.get(Account, account_id)
+        account = session.get_one(Account, account_id)
         message = session.exec(select(Message)).one()
-    assert account is not None
     assert account.last_rotated_on == now.astimezone(settings.zone).date()
     assert account.rotation_source == "directory:ad"
     assert second.counts["rotation"] == 1

@@ -1,6 +1,6 @@
 """What a directory observation does to reminders and declarations."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
@@ -14,7 +14,7 @@ from tests.conftest import NOW
 from tests.sources.conftest import CHANGED, Sync, seen
 
 
-def _plan(engine: Engine, settings: Settings, audit_key: bytes, now=NOW) -> list[str]:  # type: ignore[no-untyped-def]
+def _plan(engine: Engine, settings: Settings, audit_key: bytes, now: datetime = NOW) -> list[str]:
     with Session(engine) as session:
         result = campaigns.plan(
             session=session,

@@ -19,7 +19,7 @@ SECRET = "provider-secret-canary-0001"
 
 def _config(kind: str, url: str, secret_file: Path, **extra: Any) -> SourceConfig:
     return SourceConfig(
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         url=url,
         bind="hygiene-ro@xa.example",
         secret_file=secret_file,
@@ -88,7 +88,7 @@ def test_zimbra_down_is_unavailable(secret: Path) -> None:
         _observe(_config("zimbra", url, secret))
 
 
-GRAPH_USERS = [
+GRAPH_USERS: list[dict[str, Any]] = [
     {"id": "1", "userPrincipalName": "huong@xa.example", "mail": "huong@xa.example",
      "accountEnabled": True, "lastPasswordChangeDateTime": "2026-02-20T02:00:00Z",
      "isMfaRegistered": True},
@@ -142,7 +142,7 @@ def _google_key(tmp_path: Path, url: str) -> tuple[Path, rsa.RSAPublicKey]:
     return path, private.public_key()
 
 
-GOOGLE_USERS = [
+GOOGLE_USERS: list[dict[str, Any]] = [
     {"primaryEmail": "huong@xa.example", "isEnrolledIn2Sv": True, "suspended": False,
      "name": {"fullName": "Nguyễn Thị Hương"},
      "relations": [{"type": "manager", "value": "lan@xa.example"}],
@@ -171,9 +171,8 @@ def test_google_rejects_a_key_google_would_not_accept(tmp_path: Path) -> None:
     fake = Fake(GOOGLE_USERS, SECRET)
     with serve("google", fake) as url:
         key, _ = _google_key(tmp_path, url)
-        _, fake.public_key = _google_key(
-            tmp_path / "other" if (tmp_path / "other").mkdir() is None else tmp_path, url
-        )
+        (tmp_path / "other").mkdir()
+        _, fake.public_key = _google_key(tmp_path / "other", url)
         with pytest.raises(SourceRefused) as caught:
             _observe(_config("google", url, key, subject="admin@xa.example"))
     assert "invalid_grant" in caught.value.params["reason"]

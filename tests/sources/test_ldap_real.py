@@ -1,6 +1,7 @@
 """The LDAP adapters against real servers: Samba AD DC and slapd (ppolicy, Kerberos schema)."""
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +13,7 @@ from tests.sources.directories import Directory
 
 def _config(d: Directory, kind: str, base: str | None = None, **extra: object) -> SourceConfig:
     return SourceConfig(
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         url=d.url,
         bind=d.bind,
         secret_file=d.secret_file,
@@ -20,7 +21,7 @@ def _config(d: Directory, kind: str, base: str | None = None, **extra: object) -
         covers=["Email công vụ"],
         ca_file=d.ca,
         timeout=10,
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
 
 
@@ -50,7 +51,9 @@ def test_samba_expiry_honours_a_fine_grained_policy(samba: Directory) -> None:
     assert (huong.expires_at - huong.password_changed_at).days == 42
 
 
-def test_a_wrong_bind_secret_is_refused_without_the_secret(samba: Directory, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_bind_secret_is_refused_without_the_secret(
+    samba: Directory, tmp_path: Path
+) -> None:
     wrong = tmp_path / "wrong.secret"
     wrong.write_text("not-the-password-canary")
     with pytest.raises(SourceRefused) as caught:

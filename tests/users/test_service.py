@@ -196,9 +196,9 @@ def test_api_tokens_resolve_to_their_user_and_are_stored_hashed(session: Session
         session, email="it@huyen.example", name="backup", secret=KEY, now=NOW, actor="t"
     )
 
-    assert (
-        users.user_for_token(session, token=token, secret=KEY, now=NOW).email == "it@huyen.example"
-    )  # type: ignore[union-attr]
+    user = users.user_for_token(session, token=token, secret=KEY, now=NOW)
+    assert user is not None
+    assert user.email == "it@huyen.example"
     assert users.user_for_token(session, token=token + "x", secret=KEY, now=NOW) is None
     assert token not in str(session.execute(text("SELECT * FROM api_token")).all())
 

@@ -5,6 +5,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
+import httpx2
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -39,7 +40,7 @@ def read_sign_in_code(settings: Settings) -> str:
         assert isinstance(parsed, EmailMessage)
         body = parsed.get_body(("plain",))
         assert body is not None
-        text = str(body.get_content())  # type: ignore[attr-defined]
+        text = str(body.get_content())
     else:
         text = newest.read_text("utf-8")
     match = CODE.search(text)
@@ -47,12 +48,12 @@ def read_sign_in_code(settings: Settings) -> str:
     return match.group(0)
 
 
-def ask_for_code(client: TestClient, identifier: str):  # type: ignore[no-untyped-def]
+def ask_for_code(client: TestClient, identifier: str) -> httpx2.Response:
     token = csrf(client, "/portal/sign-in")
     return client.post("/portal/sign-in", data={"identifier": identifier, "csrf_token": token})
 
 
-def sign_in(client: TestClient, settings: Settings, identifier: str = "CB001"):  # type: ignore[no-untyped-def]
+def sign_in(client: TestClient, settings: Settings, identifier: str = "CB001") -> httpx2.Response:
     ask_for_code(client, identifier)
     token = csrf(client, "/portal/sign-in")
     return client.post(

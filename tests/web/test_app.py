@@ -1,7 +1,9 @@
 from datetime import timedelta
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from hygiene import db
@@ -67,7 +69,7 @@ def test_healthz_is_ok_on_a_migrated_database(client: TestClient) -> None:
     assert response.json()["scheduler"] == "disabled"
 
 
-def test_healthz_fails_on_an_unmigrated_database(settings: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_fails_on_an_unmigrated_database(settings: Settings, tmp_path: Path) -> None:
     engine = db.make_engine(f"sqlite:///{tmp_path}/empty.db")
     try:
         with TestClient(create_app(build_deps(settings, engine=engine))) as client:
@@ -110,9 +112,9 @@ def test_metrics_are_valid_prometheus_text(
 
 def test_metrics_count_messages_by_status_and_the_oldest_pending(
     client: TestClient,
-    engine,
+    engine: Engine,
     settings: Settings,
-    deps: Deps,  # type: ignore[no-untyped-def]
+    deps: Deps,
 ) -> None:
     from hygiene.campaigns import service as campaigns
     from tests import factories as f

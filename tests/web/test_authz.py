@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
+from starlette.responses import PlainTextResponse
 
 from hygiene.bootstrap import Deps
 from hygiene.runtime import Runtime
@@ -155,7 +156,7 @@ def test_the_walk_covers_the_consoles_and_the_api(deps: Deps) -> None:
 def test_a_route_without_a_rule_is_flagged(deps: Deps) -> None:
     app = create_app(deps, runtime=Runtime(started_at=deps.clock.now()))
     app.add_api_route("/console/forgotten", lambda: {"oops": True})
-    app.add_route("/plain", lambda request: None)
+    app.add_route("/plain", lambda request: PlainTextResponse(""))
 
     flagged = authz.unruled(app)
 

@@ -1,5 +1,6 @@
 import re
 
+import httpx2
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -26,7 +27,7 @@ def make_admin(session: Session, email: str = "it@huyen.example") -> None:
     session.commit()
 
 
-def sign_in(client: TestClient, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+def sign_in(client: TestClient, password: str = PASSWORD) -> httpx2.Response:
     token = csrf(client, "/console/login")
     return client.post(
         "/console/login",

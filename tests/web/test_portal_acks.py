@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from datetime import timedelta
 
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
@@ -20,14 +21,14 @@ from hygiene.runtime import Runtime
 from hygiene.settings import Settings
 from hygiene.web.app import create_app
 from tests.acks.builders import sent_message, wrong_code
-from tests.conftest import NOW, SECRET
+from tests.conftest import NOW, SECRET, RunCli
 from tests.web.portal_helpers import make_official, sign_in
 from tests.web.test_console_auth import csrf
 
 INBOUND_SECRET = "inbound-shared-secret-0123456789"
 
 
-def enter(client: TestClient, code: str):  # type: ignore[no-untyped-def]
+def enter(client: TestClient, code: str) -> httpx2.Response:
     token = csrf(client, "/portal/code")
     return client.post("/portal/code", data={"code": code, "csrf_token": token})
 
@@ -114,9 +115,9 @@ def test_declarations_change_the_accounts_and_are_audited(
         assert client.post("/portal/declare", data=data).status_code == 200
     session.expire_all()
 
-    assert session.get(Account, mail.id).last_rotated_on == NOW.date()  # type: ignore[union-attr]
-    assert session.get(Account, zalo.id).mfa is True  # type: ignore[union-attr]
-    assert session.get(Account, zalo.id).browser_saved is False  # type: ignore[union-attr]
+    assert session.get_one(Account, mail.id).last_rotated_on == NOW.date()
+    assert session.get_one(Account, zalo.id).mfa is True
+    assert session.get_one(Account, zalo.id).browser_saved is False
     whats = session.exec(select(Acknowledgement.what).where(Acknowledgement.official_id == oid))
     assert sorted(whats.all()) == ["browser", "mfa", "rotation"]
     actions = session.exec(select(AuditEvent.action)).all()
@@ -216,7 +217,7 @@ def test_the_sms_webhook_is_closed_until_a_secret_is_configured(client: TestClie
     assert response.status_code == 503
 
 
-def test_an_admin_records_a_code_from_the_cli(run_cli, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_records_a_code_from_the_cli(run_cli: RunCli, session: Session) -> None:
     # The CLI reads the system clock: give the code a far expiry.
     code = rotation_code(session, make_official(session), days=3650)
 

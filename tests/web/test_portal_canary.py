@@ -5,6 +5,7 @@ import logging
 import uuid
 from pathlib import Path
 
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -41,7 +42,7 @@ def everything_on_disk(settings: Settings) -> bytes:
     return b"".join(p.read_bytes() for p in settings.data_dir.rglob("*") if p.is_file())
 
 
-def strength(client: TestClient, candidate: str, account: str = ""):  # type: ignore[no-untyped-def]
+def strength(client: TestClient, candidate: str, account: str = "") -> httpx2.Response:
     token = csrf(client, "/portal/strength")
     return client.post(
         "/portal/strength", data={"candidate": candidate, "account": account, "csrf_token": token}
@@ -63,8 +64,9 @@ def test_the_canary_password_is_found_nowhere(
     responses = [strength(client, canary), strength(client, canary + "x" * 72)]
     sign_in(client, settings)
     mail = session.exec(select(Account).order_by(col(Account.id))).first()
+    assert mail is not None
     session.commit()
-    responses.append(strength(client, canary, account=str(mail.id)))  # type: ignore[union-attr]
+    responses.append(strength(client, canary, account=str(mail.id)))
     from hygiene.cli import app
 
     cli = runner.invoke(
@@ -78,7 +80,7 @@ def test_the_canary_password_is_found_nowhere(
 
     assert cli.exit_code == 0, cli.output
     assert all(r.status_code in (200, 400) for r in responses)
-    assert session.get(Account, mail.id).strength_score is not None  # type: ignore[union-attr]
+    assert session.get_one(Account, mail.id).strength_score is not None
     seen = [r.text + repr(r.headers) for r in responses + later] + [cli.output]
     assert not [s for s in seen if canary in s]
     assert canary not in caplog.text

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import httpx2
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
@@ -17,7 +18,7 @@ from tests.web.test_console_auth import csrf
 STRONG = "mây trắng bay qua đồi chè Tam Đường"
 
 
-def check(client: TestClient, candidate: str, account: str = ""):  # type: ignore[no-untyped-def]
+def check(client: TestClient, candidate: str, account: str = "") -> httpx2.Response:
     token = csrf(client, "/portal/strength")
     return client.post(
         "/portal/strength", data={"candidate": candidate, "account": account, "csrf_token": token}
@@ -158,11 +159,12 @@ def test_only_the_score_and_date_are_kept_on_the_chosen_account(
     make_official(session)
     sign_in(client, settings)
     mail = session.exec(select(Account).order_by(col(Account.id))).first()
+    assert mail is not None
     session.commit()
 
-    page = check(client, STRONG, account=str(mail.id))  # type: ignore[union-attr]
+    page = check(client, STRONG, account=str(mail.id))
     session.expire_all()
-    stored = session.get(Account, mail.id)  # type: ignore[union-attr]
+    stored = session.get(Account, mail.id)
 
     assert "Đã lưu điểm" in page.text
     assert stored is not None

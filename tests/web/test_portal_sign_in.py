@@ -2,6 +2,7 @@
 
 from typing import cast
 
+import httpx2
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -82,7 +83,7 @@ def test_a_wrong_code_is_refused_and_the_code_dies_after_five_tries(
     good = read_sign_in_code(settings)
     token = csrf(client, "/portal/sign-in")
 
-    def attempt(code: str):  # type: ignore[no-untyped-def]
+    def attempt(code: str) -> httpx2.Response:
         return client.post(
             "/portal/sign-in/code",
             data={"identifier": "CB001", "code": code, "csrf_token": token},

@@ -1,6 +1,8 @@
 import io
 import json
 import time
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -15,7 +17,7 @@ from tests.reports.seed import seed
 from tests.web.staff import bearer
 
 
-def _csv(tmp_path, rows=ROWS) -> bytes:  # type: ignore[no-untyped-def]
+def _csv(tmp_path: Path, rows: Sequence[Sequence[Any]] = ROWS) -> bytes:
     return write_csv(tmp_path / "ds.csv", rows).read_bytes()
 
 
@@ -44,8 +46,8 @@ def test_officials_are_filtered_by_unit(client: TestClient, session: Session) ->
 
 
 def test_a_bad_spreadsheet_is_refused_with_every_bad_cell(
-    client: TestClient, session: Session, engine: Engine, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, session: Session, engine: Engine, tmp_path: Path
+) -> None:
     auth = bearer(session, "admin")
     bad = [list(ROWS[0]), list(ROWS[2])]
     bad[1][HEADER.index("phone")] = "12"
@@ -71,8 +73,8 @@ def test_a_bad_spreadsheet_is_refused_with_every_bad_cell(
 
 
 def test_a_good_spreadsheet_is_imported_by_the_admin(
-    client: TestClient, session: Session, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, session: Session, tmp_path: Path
+) -> None:
     auth = bearer(session, "admin")
 
     response = client.post(
@@ -258,7 +260,9 @@ def test_the_docs_page_uses_local_assets_and_no_inline_script(
     assert "'unsafe-inline'" not in page.headers["content-security-policy"]
 
 
-def test_import_results_are_plain_json(client: TestClient, session: Session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_import_results_are_plain_json(
+    client: TestClient, session: Session, tmp_path: Path
+) -> None:
     auth = bearer(session, "admin")
 
     response = client.post(

@@ -5,13 +5,14 @@ import json
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from tests.conftest import RunCli
 from tests.reports.seed import seed
 from tests.web.staff import bearer
 
 
 def test_the_cli_prints_the_same_numbers_as_the_api(
-    run_cli, client: TestClient, session: Session
-) -> None:  # type: ignore[no-untyped-def]
+    run_cli: RunCli, client: TestClient, session: Session
+) -> None:
     seed(session)
     auth = bearer(session, "security")
 
@@ -23,8 +24,8 @@ def test_the_cli_prints_the_same_numbers_as_the_api(
 
 
 def test_the_cli_and_the_api_agree_for_one_unit(
-    run_cli, client: TestClient, session: Session
-) -> None:  # type: ignore[no-untyped-def]
+    run_cli: RunCli, client: TestClient, session: Session
+) -> None:
     seed(session)
     auth = bearer(session, "security")
 

@@ -1,4 +1,5 @@
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
@@ -149,8 +150,8 @@ def test_an_admin_marks_an_account_mfa(client: TestClient, session: Session) -> 
 
 
 def test_the_upload_lists_bad_rows_and_changes_nothing(
-    client: TestClient, session: Session, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, session: Session, tmp_path: Path
+) -> None:
     sign_in_as(client, session, "admin")
     bad = [list(r) for r in ROWS]
     bad[2][HEADER.index("last_rotated")] = "31/02/2025"
@@ -167,7 +168,7 @@ def test_the_upload_lists_bad_rows_and_changes_nothing(
     assert session.exec(select(Official)).first() is None
 
 
-def test_a_fixed_upload_is_imported(client: TestClient, session: Session, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_fixed_upload_is_imported(client: TestClient, session: Session, tmp_path: Path) -> None:
     sign_in_as(client, session, "admin")
     data = write_csv(tmp_path / "ds.csv").read_bytes()
 

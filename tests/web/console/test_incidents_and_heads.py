@@ -115,7 +115,7 @@ def test_an_admin_names_a_unit_head_on_the_units_page(client: TestClient, sessio
     assert answer.status_code == 200
     assert "Hà Thị Lan (TP01)" in after.text
     session.expire_all()
-    assert session.get(Unit, unit.id).head_official_id is not None  # type: ignore[union-attr]
+    assert session.get_one(Unit, unit.id).head_official_id is not None
     assert _actions(session)[-1] == "unit.head_set"
 
 
