@@ -1,6 +1,7 @@
 """`sources import` through the fake directory: rows, heads from manager, all or nothing."""
 
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func
@@ -22,9 +23,9 @@ BOARD = "Ban Giám đốc"
 
 
 def person(
-    identity: str, employee_id: str | None, unit: str | None, **extra: object
+    identity: str, employee_id: str | None, unit: str | None, **extra: Any
 ) -> Observation:
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "identity": identity,
         "dn": f"CN={identity},OU=Staff,DC=xa,DC=example",
         "email": f"{identity}@xa.example",
@@ -33,7 +34,7 @@ def person(
         "display_name": f"Cán bộ {identity}",
     }
     values.update(extra)
-    return Observation(**values)  # type: ignore[arg-type]
+    return Observation(**values)
 
 
 def boss(identity: str) -> str:
