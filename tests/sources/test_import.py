@@ -22,9 +22,7 @@ FINANCE = "Phòng Tài chính"
 BOARD = "Ban Giám đốc"
 
 
-def person(
-    identity: str, employee_id: str | None, unit: str | None, **extra: Any
-) -> Observation:
+def person(identity: str, employee_id: str | None, unit: str | None, **extra: Any) -> Observation:
     values: dict[str, Any] = {
         "identity": identity,
         "dn": f"CN={identity},OU=Staff,DC=xa,DC=example",
