@@ -1,16 +1,45 @@
-"""The errors a person can meet, each carrying a message code rather than a sentence.
+"""The errors of hygiene: the whole tree, with where each class lives.
 
-    HygieneError                 base: `code` names a message in hygiene.i18n, `params` fill it
-    ├── ConfigError              the configuration is invalid; nothing has started
-    ├── NotFound                 a named unit, official, account… does not exist
-    ├── Conflict                 the change would break a uniqueness rule
-    ├── InvalidInput             one value is wrong (field named in params)
-    └── ImportRejected           a spreadsheet had bad rows; `.problems` lists every one,
-                                 and the database was left unchanged
-    AuditChainBroken             raised by nobody: `audit.verify` returns it as a result
+Errors a person can meet carry a message code rather than a sentence (`code` names a message in
+hygiene.i18n, `params` fill it). Entry points (CLI, web) turn them into one line of text in the
+reader's locale; they are never shown as tracebacks.
 
-Entry points (CLI, web) turn these into one line of text in the reader's locale; they are never
-shown as tracebacks.
+    HygieneError                 base (here)
+    ├── ConfigError              the configuration is invalid; nothing has started (here)
+    ├── NotFound                 a named unit, official, account… does not exist (here)
+    ├── Conflict                 the change would break a uniqueness rule (here)
+    ├── InvalidInput             one value is wrong, field named in params (here)
+    │   └── FieldRejected        one field of a console/API edit (inventory.edits)
+    ├── ImportRejected           a spreadsheet had bad rows; `.problems` lists every one (as
+    │   │                        RowProblem, here) and the database was left unchanged (here)
+    │   └── DirectoryRejected    the same for a directory import, with each entry's identity
+    │                            (sources.importer)
+    ├── AckRejected              an acknowledgement code cannot be used: invalid, used,
+    │                            expired… (acks.service)
+    ├── AckLocked                too many wrong codes from one sender (acks.service)
+    ├── SignInRejected           a wrong, used, expired or over-tried portal code (portal.signin)
+    ├── SignInFailed             console sign-in: one answer for every cause (users.service)
+    ├── CheckpointBehind         the log is older than the last checkpoint sent (audit.checkpoints)
+    ├── SourceError              a directory source failed (sources.base)
+    │   ├── SourceUnavailable    retryable: the directory is down or throttling
+    │   └── SourceRefused        not retryable: bad credentials, refused query
+    └── _Refused                 a portal form refused, with its HTTP status (web.portal.forms)
+
+Errors between the code's own layers, never shown as they are:
+
+    ChannelError                 a send failed; `reason` is logged and stored (channels.base)
+    ├── TransientError           retry later with backoff
+    ├── PermanentError           mark the message failed with its reason
+    └── ChannelDown              the channel cannot send anything: hold it, try the fallback
+    _IdleConnectionLost          SMTP found its idle connection closed: reconnect (channels.smtp)
+    FieldError(ValueError)       one cell's value is wrong, inside pydantic validation
+                                 (inventory.values); becomes a RowProblem or FieldRejected
+    KeyedError(ValueError)       a settings rule that belongs to one key (settings)
+    TooLong(ValueError)          a password candidate over the checked length (policy.strength)
+    LinkInMessage(ValueError)    a rendered message holds a link: refused (messages.render)
+    ReportNotSelfContained(ValueError)   a PDF report's HTML refers outside (reports.pdf)
+
+`audit.verify` returns a broken chain as a result (the first broken row), it does not raise.
 """
 
 from dataclasses import dataclass, field

@@ -2,8 +2,9 @@
 
 The audience is stored in advisory_unit (no rows = everyone) and logged (`advisory.audience`,
 after `advisory.published`) in the same transaction. Compliance counts acknowledgements against
-the audience. The digest planner (hygiene.campaigns.digest) does not read it yet: until it does,
-every official still receives every advisory in their digest.
+the audience, and the digest planner (hygiene.campaigns.digest) puts an advisory only in the
+digests of its audience. The console form, the API and `hygiene advisories add --unit` all
+publish through `publish` here.
 """
 
 from collections import defaultdict

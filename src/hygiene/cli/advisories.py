@@ -1,10 +1,15 @@
-"""`hygiene advisories add|list`: security advisories, sent in the weekly digests."""
+"""`hygiene advisories add|list`: security advisories, sent in the weekly digests.
+
+`add --unit NAME` (repeatable) publishes to the officials of those units, like the console's
+and the API's audience; without it, to every official. An unknown unit publishes nothing.
+"""
 
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from hygiene.advisories import audience
 from hygiene.advisories import service as advisories
 from hygiene.cli.common import (
     FormatOption,
@@ -17,6 +22,7 @@ from hygiene.cli.common import (
     state,
     unreadable,
 )
+from hygiene.db import row_id
 from hygiene.errors import InvalidInput
 
 advisories_app = typer.Typer(no_args_is_help=True, help="Cảnh báo an ninh / Advisories.")
@@ -33,6 +39,14 @@ def advisories_add(
     severity: Annotated[str, typer.Option(help="low | medium | high")] = "medium",
     reference: Annotated[str | None, typer.Option(help="Số văn bản / Letter number")] = None,
     requires_ack: Annotated[bool, typer.Option("--requires-ack", help="Cần xác nhận")] = False,
+    unit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--unit",
+            help="Chỉ gửi cho cán bộ của đơn vị này (lặp lại được; mặc định: mọi cán bộ)"
+            " / Only the officials of this unit (repeatable; default: every official)",
+        ),
+    ] = None,
 ) -> None:
     """Đăng một cảnh báo (gửi trong bản tin tuần). / Publish an advisory (sent in digests)."""
     deps = state(ctx).deps
@@ -45,18 +59,24 @@ def advisories_add(
             "engine.advisory.bad_body", path=str(body_file), reason=str(exc)
         ) from None
     with session(ctx) as s:
-        advisory = advisories.publish(
+        advisory = audience.publish(
             s,
             title=title,
             body=body,
             severity=severity,
             reference=reference,
             requires_ack=requires_ack,
+            audience=unit or [],
             now=deps.clock.now(),
             actor=actor(),
             key=deps.audit_key,
         )
+        units = audience.units_of(s, [row_id(advisory.id)]).get(row_id(advisory.id), [])
     say(ctx, "engine.advisory.added", id=advisory.id, title=advisory.title)
+    if units:
+        say(ctx, "engine.advisory.audience_units", units=", ".join(units))
+    else:
+        say(ctx, "engine.advisory.audience_all")
 
 
 @advisories_app.command("list")
