@@ -37,6 +37,7 @@ def test_existing_zalo_accounts_move_to_messaging(tmp_path: Path) -> None:
     db.upgrade(engine)
 
     with engine.connect() as c:
-        kinds: dict[str, str] = dict(c.execute(text("SELECT system, kind FROM account")).tuples())
+        rows = c.execute(text("SELECT system, kind FROM account"))
+        kinds = {str(system): str(kind) for system, kind in rows}
     engine.dispose()
     assert kinds == {"Zalo": "messaging", "Email công vụ": "email"}
