@@ -89,6 +89,14 @@ SCENARIOS = {
         "counts the condition once; afterwards the database passes its integrity check and "
         "the audit chain verifies."
     ),
+    "restore-mid-delivery": (
+        "`hygiene backup` runs while the service sends; the service sends more and is killed; "
+        "the backup is restored as the admin guide says and the service started on it. It "
+        "holds every message that was waiting at backup time (`hygiene outbox held`) and the "
+        "SMTP server receives nothing while they are held. Then the held messages the server "
+        "had already accepted are cancelled by id and the rest released (`--all`): each "
+        "released message is sent once, so every message reached the server exactly once."
+    ),
     "smtp-outage-24h": (
         "The SMTP server is down for a simulated 24 hours from the start of a campaign: the "
         "production retry schedule (backoff 30 s–6 h, 8 attempts) divided by the same factor "

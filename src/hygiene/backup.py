@@ -4,11 +4,15 @@ SQLite is copied with the sqlite3 online backup API: the copy is consistent even
 writes (the API restarts or locks as needed), unlike a plain file copy of a WAL database. The copy
 is switched to a rollback journal so that it is one self-contained file. PostgreSQL is dumped with
 `pg_dump --format=custom` (restore with `pg_restore`); the password goes through PGPASSWORD, never
-the command line. Neither holds the service secret: back up the secret key file separately.
+the command line; a URL that sets a search_path (`options=-csearch_path=…`) dumps that schema only.
+Either backup carries a marker (hygiene.restore): a service started on the restored copy holds the
+messages that were waiting at backup time instead of sending them again. Neither holds the service
+secret: back up the secret key file separately.
 """
 
 import contextlib
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -28,6 +32,8 @@ from hygiene.audit import service as audit
 from hygiene.audit.models import AuditEvent
 from hygiene.db import table
 from hygiene.errors import HygieneError
+from hygiene.restore import service as restore
+from hygiene.restore.service import Mark
 from hygiene.settings import Settings
 
 PG_DUMP_TIMEOUT_SECONDS = 3600
@@ -39,6 +45,7 @@ class BackupResult:
     path: Path
     size: int
     backend: str  # "sqlite" | "postgresql"
+    mark: Mark | None = None  # what the backup records about itself (None: schema too old)
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,10 @@ def default_path(settings: Settings, now: datetime, *, postgres: bool) -> Path:
     return settings.data_dir / "backups" / f"hygiene-{stamp}.{'dump' if postgres else 'db'}"
 
 
-def backup(settings: Settings, *, target: Path) -> BackupResult:
+def backup(settings: Settings, *, target: Path, now: datetime) -> BackupResult:
+    """Back up the database into `target`, with a marker inside (hygiene.restore): the time and
+    the log's head it was taken at, so that a service started on the restored copy holds the
+    messages that were waiting instead of sending them again."""
     url = make_url(settings.db_url)
     if target.exists():
         raise HygieneError("ops.backup.exists", path=str(target))
@@ -67,18 +77,24 @@ def backup(settings: Settings, *, target: Path) -> BackupResult:
     if url.get_backend_name() == "sqlite":
         if not url.database or url.database == ":memory:":
             raise HygieneError("ops.backup.memory")
-        backup_sqlite(Path(url.database), target)
+        mark = backup_sqlite(Path(url.database), target, now=now)
         backend = "sqlite"
     elif url.get_backend_name() == "postgresql":
-        backup_postgres(url, target)
+        try:
+            with restore.mark_postgres(settings.db_url, now=now) as (snapshot, mark):
+                backup_postgres(url, target, snapshot=snapshot)
+        except DBAPIError as exc:
+            reason = str(exc.orig or exc).strip().splitlines()[0]
+            raise HygieneError("ops.backup.failed", reason=reason) from None
         backend = "postgresql"
     else:
         raise HygieneError("ops.backup.unsupported", backend=url.get_backend_name())
-    return BackupResult(path=target, size=target.stat().st_size, backend=backend)
+    return BackupResult(path=target, size=target.stat().st_size, backend=backend, mark=mark)
 
 
-def backup_sqlite(source: Path, target: Path) -> None:
-    """Copy a live SQLite database into `target` (mode 0600: it holds personal data)."""
+def backup_sqlite(source: Path, target: Path, *, now: datetime | None = None) -> Mark | None:
+    """Copy a live SQLite database into `target` (mode 0600: it holds personal data); with `now`,
+    the copy (never the live database) gets its marker."""
     if not source.is_file():
         raise HygieneError("ops.backup.no_database", path=str(source))
     partial = target.with_name(target.name + ".partial")
@@ -93,14 +109,26 @@ def backup_sqlite(source: Path, target: Path) -> None:
         ):
             src.backup(dst)
             dst.execute("PRAGMA journal_mode=DELETE")
+        mark = restore.mark_sqlite(partial, now=now) if now is not None else None
         partial.replace(target)
-    except sqlite3.Error as exc:
+        return mark
+    except (sqlite3.Error, DBAPIError) as exc:
         raise HygieneError("ops.backup.failed", reason=str(exc)) from None
     finally:
         partial.unlink(missing_ok=True)
 
 
-def pg_dump_command(url: URL, target: Path, pg_dump: str) -> tuple[list[str], dict[str, str]]:
+def search_path_schema(url: URL) -> str | None:
+    """The first schema of `options=-csearch_path=…` in the URL, if it sets one."""
+    options = url.query.get("options")
+    text_ = " ".join(options) if isinstance(options, tuple) else options or ""
+    match = re.search(r"-c\s*search_path=([^,\s]+)", text_)
+    return match.group(1).strip('"') if match else None
+
+
+def pg_dump_command(
+    url: URL, target: Path, pg_dump: str, *, snapshot: str | None = None
+) -> tuple[list[str], dict[str, str]]:
     """The argv and environment for pg_dump; the password is only in the environment."""
     env = dict(os.environ)
     if url.password is not None:
@@ -114,14 +142,21 @@ def pg_dump_command(url: URL, target: Path, pg_dump: str) -> tuple[list[str], di
         query=url.query,
     ).render_as_string(hide_password=False)
     argv = [pg_dump, "--format=custom", "--no-owner", f"--file={target}", f"--dbname={libpq}"]
+    schema = search_path_schema(url)
+    if schema is not None:  # hygiene's tables live in that schema: only it is dumped
+        argv.insert(1, f"--schema={schema}")
+    if snapshot is not None:  # the snapshot that holds the backup's marker (hygiene.restore)
+        argv.insert(1, f"--snapshot={snapshot}")
     return argv, env
 
 
-def backup_postgres(url: URL, target: Path, *, pg_dump: str | None = None) -> None:
+def backup_postgres(
+    url: URL, target: Path, *, pg_dump: str | None = None, snapshot: str | None = None
+) -> None:
     program = pg_dump or shutil.which("pg_dump")
     if program is None:
         raise HygieneError("ops.backup.no_pg_dump")
-    argv, env = pg_dump_command(url, target, program)
+    argv, env = pg_dump_command(url, target, program, snapshot=snapshot)
     files.private_file(target)  # pg_dump truncates it and keeps the mode
     try:
         done = subprocess.run(  # noqa: S603  (argv built above, no shell)

@@ -12,6 +12,7 @@ from hygiene.inventory.models import Account, Official, Unit
 from hygiene.outbox.models import DeliveryAttempt, Message
 from hygiene.portal.models import PortalCode
 from hygiene.reports.models import ComplianceSnapshot
+from hygiene.restore.models import BackupMarker
 from hygiene.sources.models import SourceEntry, SourceRun
 from hygiene.users.models import ApiToken, ConsoleUser, Throttle, WebSession
 
@@ -23,6 +24,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "AuditHead",
+    "BackupMarker",
     "ChannelToken",
     "ComplianceSnapshot",
     "ConsoleUser",

@@ -58,7 +58,17 @@ def test_it_copies_every_row_of_a_live_database(
     result = run_cli("backup", "-o", str(target), env=sqlite_env)
     assert result.exit_code == 0, result.output
     copied, original = _rows(target), _rows(demo_sqlite)
+    # The copy also holds its own marker (hygiene.restore); the live database never does.
+    [marker] = copied.pop("backup_marker")
+    assert original.pop("backup_marker") == []
     assert copied == original
+    with closing(sqlite3.connect(demo_sqlite)) as connection:
+        head = connection.execute(
+            "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+    assert marker[1] == "backup"
+    assert (marker[3], marker[4]) == head
+    assert f"log head #{head[0]}" in result.output
     assert len(copied["official"]) >= 40
     assert len(copied["audit_event"]) > 0
 

@@ -5,6 +5,7 @@ import os
 import stat
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,7 @@ def test_a_backup_is_0600_in_a_0700_folder(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite:///{source}", secret_key=SECRET, data_dir=tmp_path)
     target = tmp_path / "backups" / "nightly" / "hygiene.db"
 
-    backup.backup(settings, target=target)
+    backup.backup(settings, target=target, now=datetime.now(UTC))
 
     assert mode(target) == 0o600
     assert mode(target.parent) == mode(target.parent.parent) == 0o700

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from hygiene import logs
+from hygiene.audit import checkpoints
 from hygiene.audit import service as audit
 from hygiene.bootstrap import Deps
 from hygiene.cli import app
@@ -206,6 +207,24 @@ def test_the_canary_is_found_nowhere(
             printed += fail_every_channel(run_cli, env)
     finally:
         smtp.stop()
+    # A backup (its file and marker are on disk, searched below), and a restore noticed through a
+    # checkpoint file ahead of the log: the held messages listed, then released.
+    copy = settings.data_dir / "backups" / ("canary.dump" if engine.dialect.name != "sqlite"
+                                            else "canary.db")  # fmt: skip
+    head = checkpoints.current(session, now=NOW)
+    session.rollback()
+    checkpoints.remember(
+        settings.checkpoint_path,
+        checkpoints.Checkpoint(head.seq + 1000, "cd" * 32, NOW, head.count + 1000),
+    )
+    printed += [
+        run_cli("backup", "-o", str(copy)).output,
+        run_cli("run", "deliver").output,
+        run_cli("outbox", "held").output,
+        run_cli("outbox", "held", "--format", "json").output,
+        run_cli("outbox", "release", "--all").output,
+    ]
+    assert "tin bị giữ lại sau khi khôi phục" in printed[-3], printed[-3]  # the path ran
     printed += [
         run_cli("audit", "export", "--format", "jsonl").output,
         run_cli("audit", "verify").output,

@@ -49,8 +49,14 @@ def backup(
     postgres = make_url(settings.db_url).get_backend_name() == "postgresql"
     now = state(ctx).deps.clock.now()
     target = output or backups.default_path(settings, now, postgres=postgres)
-    result = backups.backup(settings, target=target)
+    result = backups.backup(settings, target=target, now=now)
     say(ctx, "ops.backup.done", backend=result.backend, path=str(result.path), size=result.size)
+    if result.mark is not None:
+        mark = result.mark
+        say(ctx, "restore.marked", taken_at=mark.taken_at.astimezone(settings.zone),
+            seq=mark.seq, waiting=mark.waiting)  # fmt: skip
+    else:
+        say(ctx, "restore.not_marked", err=True)
     say(ctx, "ops.backup.key_reminder", key=_key_location(settings, state(ctx).locale))
 
 

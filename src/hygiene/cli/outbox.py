@@ -1,4 +1,5 @@
-"""`hygiene outbox list|show|retry`: the messages waiting, sent or failed, and their attempts."""
+"""`hygiene outbox list|show|retry`: the messages waiting, sent or failed, and their attempts;
+`hygiene outbox held|release|cancel`: the messages a restored database holds (hygiene.restore)."""
 
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from hygiene.cli.common import (
 from hygiene.errors import InvalidInput, NotFound
 from hygiene.outbox import queries
 from hygiene.outbox import service as outbox
+from hygiene.restore import service as restore
 
 outbox_app = typer.Typer(no_args_is_help=True, help="Hàng đợi tin nhắn / The outbox.")
 
@@ -105,6 +107,61 @@ def outbox_retry(ctx: typer.Context, message_id: int) -> None:
             data={"key": detail.idempotency_key},
         )
     say(ctx, "engine.outbox.retried", id=message_id)
+
+
+HELD_COLUMNS = ["id", "campaign", "kind", "stage", "employee_id", "recipient", "planned_on",
+                "message_id"]  # fmt: skip
+HeldIds = Annotated[list[int] | None, typer.Argument(help="Số tin / Message ids")]
+AllOption = Annotated[bool, typer.Option("--all", help="Mọi tin bị giữ lại / Every held message")]
+
+
+@outbox_app.command("held")
+def outbox_held(ctx: typer.Context, fmt: FormatOption = OutputFormat.table) -> None:
+    """Các tin bị giữ lại sau khi khôi phục cơ sở dữ liệu. / Messages held after a restore."""
+    deps = state(ctx).deps
+    with session(ctx) as s:
+        rows = restore.held(s, settings=deps.settings)
+    if fmt is not OutputFormat.table:
+        emit(ctx, rows, fmt, HELD_COLUMNS)
+        return
+    if not rows:
+        say(ctx, "restore.none_held")
+        return
+    print_rows(ctx, [r.model_dump() for r in rows], HELD_COLUMNS, codes=MESSAGE_CODES,
+               optional=("stage", "planned_on", "kind"))  # fmt: skip
+    say(ctx, "restore.held_count", count=len(rows))
+
+
+def _decide(ctx: typer.Context, ids: list[int] | None, every: bool, *, release: bool) -> None:
+    if every and ids:
+        raise InvalidInput("restore.both")
+    if not every and not ids:
+        raise InvalidInput("restore.choose")
+    deps = state(ctx).deps
+    with session(ctx) as s:
+        changed = restore.decide(
+            s,
+            ids=None if every else ids,
+            release=release,
+            now=deps.clock.now(),
+            audit_key=deps.audit_key,
+            actor=actor(),
+        )
+    say(ctx, "restore.released" if release else "restore.cancelled", count=len(changed))
+
+
+@outbox_app.command("release")
+def outbox_release(ctx: typer.Context, ids: HeldIds = None, every: AllOption = False) -> None:
+    """Cho gửi các tin bị giữ lại (mỗi quyết định ghi vào nhật ký). / Send held messages after
+    all (each decision is logged)."""
+    _decide(ctx, ids, every, release=True)
+
+
+@outbox_app.command("cancel")
+def outbox_cancel(ctx: typer.Context, ids: HeldIds = None, every: AllOption = False) -> None:
+    """Hủy các tin bị giữ lại: không bao giờ gửi (mỗi quyết định ghi vào nhật ký). / Never send
+    held messages (each decision is logged)."""
+    _decide(ctx, ids, every, release=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -39,6 +39,7 @@ from hygiene.outbox.batch import Claimed, Outcome
 from hygiene.outbox.health import DeliveryHealth, bilingual, is_database_failure
 from hygiene.outbox.outcomes import Outcomes
 from hygiene.outbox.sending import BatchRun
+from hygiene.restore import service as restore
 from hygiene.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,17 @@ class Deliverer:
         return report
 
     async def drain(self, *, max_batches: int = 10_000) -> DeliveryReport:
-        """Batches until nothing is due (outside the window: nothing urgent)."""
+        """Batches until nothing is due (outside the window: nothing urgent). First, on a
+        restored database, what was waiting at backup time is held instead of sent
+        (hygiene.restore)."""
+        await asyncio.to_thread(
+            restore.notice,
+            self.engine,
+            settings=self.settings,
+            now=self.clock.now(),
+            audit_key=self.audit_key,
+            actor=f"worker:{self.worker}",
+        )
         total = DeliveryReport()
         for _ in range(max_batches):
             report = await self.run_once()

@@ -40,7 +40,10 @@ from sqlmodel import Session, col
 from hygiene.outbox.models import DeliveryAttempt, Message
 
 PENDING, SENDING, SENT, FAILED, DEAD = "pending", "sending", "sent", "failed", "dead"
-STATUSES = (PENDING, SENDING, SENT, FAILED, DEAD)
+# A restored database holds what was waiting at backup time (hygiene.restore): no claim selects
+# `held`; a person releases (→ pending) or cancels (→ cancelled, never sent) each message.
+HELD, CANCELLED = "held", "cancelled"
+STATUSES = (PENDING, SENDING, SENT, FAILED, DEAD, HELD, CANCELLED)
 NORMAL, URGENT = 0, 1  # Message.priority
 
 
