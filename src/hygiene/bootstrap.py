@@ -1,17 +1,45 @@
-"""build_deps(settings): the only place where real adapters are built."""
+"""build_deps(settings): the only place where real adapters are built.
+
+Deps carries what the entry points (web, CLI, scheduler) need: settings, the database engine, the
+clock, the service secret, the delivery channels (a factory: each caller gets its own channels and
+closes them), the message renderer and the delivery loop's wake-up. Tests pass fakes through
+build_deps (a FixedClock, a factory of memory channels), never through hooks on the app.
+
+The channels the configuration enables (build_channels):
+    file  always: <data_dir>/outbox (or channels.file.directory), the first-run fallback
+    smtp  when channels.smtp.host is set
+    sms   when channels.sms.provider is not "none" (esms, speedsms or webhook)
+    zalo  when channels.zalo.enabled; its OAuth tokens live in a locked, sealed database row
+          shared by every instance and every command (channels/token_store.py)
+Building opens no connection; secrets are read now, so an unreadable secret file is a ConfigError
+at start-up rather than a failure at the first send.
+"""
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from hygiene import db, files
 from hygiene.audit import service as audit
+from hygiene.channels.base import Channel
+from hygiene.channels.file import FileChannel
+from hygiene.channels.sms import build_sms_channel
+from hygiene.channels.smtp import SmtpChannel
+from hygiene.channels.token_store import DatabaseTokenStore
+from hygiene.channels.zalo import ZaloChannel, initial_tokens
 from hygiene.clock import Clock, SystemClock
 from hygiene.errors import ConfigError
+from hygiene.messages.render import Renderer
+from hygiene.outbox.wakeup import Wakeup
 from hygiene.settings import Settings
+
+CHANNEL_NAMES = ("smtp", "sms", "zalo", "file")
+ChannelFactory = Callable[[], dict[str, Channel]]
 
 
 @dataclass
@@ -20,10 +48,21 @@ class Deps:
     engine: Engine
     clock: Clock
     secret: bytes = field(repr=False)
+    channels: ChannelFactory = field(repr=False)
+    renderer: Renderer
+    wakeup: Wakeup = field(repr=False)
 
     @property
     def audit_key(self) -> bytes:
         return audit.audit_key(self.secret)
+
+    def open_channels(self) -> dict[str, Channel]:
+        """New channels, the file channel first; the caller closes them (close_all)."""
+        return self.channels()
+
+    def wake_delivery(self) -> None:
+        """After committing an urgent message: this process's delivery loop runs at once."""
+        self.wakeup()
 
 
 def load_secret(settings: Settings) -> bytes:
@@ -56,12 +95,43 @@ def _create_secret_file(path: Path) -> None:
         handle.write(secrets.token_urlsafe(48) + "\n")
 
 
+def build_channels(settings: Settings, engine: Engine, secret: bytes) -> dict[str, Channel]:
+    """The enabled channels, the file channel first."""
+    config = settings.channels
+    directory = config.file.directory or settings.data_dir / "outbox"
+    channels: dict[str, Channel] = {
+        "file": FileChannel(
+            directory, from_address=config.smtp.from_address, from_name=config.smtp.from_name
+        )
+    }
+    if config.smtp.host:
+        channels["smtp"] = SmtpChannel(config.smtp)
+    sms = build_sms_channel(config.sms)
+    if sms is not None:
+        channels["sms"] = sms
+    if config.zalo.enabled:
+        initial = initial_tokens(config.zalo)
+        store = DatabaseTokenStore(engine, channel="zalo", secret=secret, initial=initial)
+        channels["zalo"] = ZaloChannel(config.zalo, store=store)
+    return channels
+
+
 def build_deps(
-    settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+    channels: ChannelFactory | None = None,
 ) -> Deps:
+    """The real adapters; `clock`, `engine` and `channels` replace them (tests)."""
+    engine = engine or db.make_engine(settings.db_url)
+    secret = load_secret(settings)
     return Deps(
         settings=settings,
-        engine=engine or db.make_engine(settings.db_url),
+        engine=engine,
         clock=clock or SystemClock(),
-        secret=load_secret(settings),
+        secret=secret,
+        channels=channels or partial(build_channels, settings, engine, secret),
+        renderer=Renderer(templates_dir=settings.messages.templates_dir),
+        wakeup=Wakeup(),
     )

@@ -11,6 +11,7 @@ reads its evidence (hygiene.sources); one that is down gets a one-off retry job.
 Cron day-of-week: use names (mon-sat). APScheduler 3.x numbers days from Monday = 0, unlike cron.
 """
 
+import asyncio
 import logging
 import os
 import socket
@@ -83,6 +84,49 @@ async def deliver_job(deliverer: Deliverer) -> DeliveryReport | None:
     return await deliverer.tick()
 
 
+class DeliveryLoop:
+    """The deliver job, woken at once by Deps.wake_delivery (an urgent message committed).
+
+    A wake-up while the job runs makes it run again when done (its last claim may have missed
+    the new row); otherwise the job is moved to now. Everything runs on the event loop (the
+    Wakeup hands calls over with call_soon_threadsafe), so the flags need no lock.
+    """
+
+    def __init__(self, deliverer: Deliverer) -> None:
+        self.deliverer = deliverer
+        self.scheduler: BaseScheduler | None = None
+        self.running = False
+        self.again = False
+
+    async def run(self) -> DeliveryReport | None:
+        self.running = True
+        try:
+            while True:
+                self.again = False
+                report = await self.deliverer.tick()
+                if not self.again:
+                    return report
+        finally:
+            self.running = False
+
+    def wake(self) -> None:
+        if self.running:
+            self.again = True
+        elif self.scheduler is not None and self.scheduler.get_job(DELIVER_JOB) is not None:
+            self.scheduler.modify_job(DELIVER_JOB, next_run_time=datetime.now(UTC))
+
+
+def listen_for_wakeups(scheduler: AsyncIOScheduler, deps: Deps) -> None:
+    """From now on, deps.wake_delivery() runs the scheduler's deliver job at once (call it on
+    the running event loop, after start())."""
+    job = scheduler.get_job(DELIVER_JOB)
+    loop = getattr(job.func, "__self__", None) if job is not None else None
+    if not isinstance(loop, DeliveryLoop):
+        return
+    loop.scheduler = scheduler
+    deps.wakeup.listen(asyncio.get_running_loop(), loop.wake)
+
+
 def sync_job(
     deps: Deps,
     scheduler: BaseScheduler,
@@ -153,6 +197,7 @@ def build_deliverer(
         clock=clock or deps.clock,
         worker=worker,
         health=health,
+        renderer=deps.renderer,
     )
 
 
@@ -180,14 +225,12 @@ def build_scheduler(
             **JOB_OPTIONS,
         )
     _add_snapshot_job(scheduler, deps)
+    deliverer = build_deliverer(deps, channels, worker or worker_name(), health=health)
     scheduler.add_job(
-        deliver_job,
+        DeliveryLoop(deliverer).run,
         IntervalTrigger(seconds=deps.settings.delivery.interval_seconds, timezone=zone),
         id=DELIVER_JOB,
         name="deliver",
-        kwargs={
-            "deliverer": build_deliverer(deps, channels, worker or worker_name(), health=health)
-        },
         replace_existing=True,
         **JOB_OPTIONS,
     )

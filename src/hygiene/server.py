@@ -17,7 +17,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SU
 
 from hygiene import jobs, logs
 from hygiene.bootstrap import Deps
-from hygiene.channels.base import Channel
+from hygiene.channels.base import Channel, close_all
 from hygiene.runtime import Runtime
 from hygiene.web.app import create_app
 
@@ -67,6 +67,7 @@ async def run(
         ticker = jobs.build_scheduler(deps, channels, health=runtime.delivery)
         _listen(ticker, deps, runtime)
         ticker.start()
+        jobs.listen_for_wakeups(ticker, deps)
         runtime.scheduler_running = True
     try:
         if web:
@@ -89,10 +90,10 @@ async def run(
             await _wait_for_signal()
     finally:
         if ticker is not None:
+            deps.wakeup.stop()
             ticker.shutdown(wait=False)
             runtime.scheduler_running = False
-        for channel in channels.values():
-            await channel.close()
+        await close_all(channels)
     return runtime
 
 

@@ -289,6 +289,8 @@ class Security(Section):
     upload_max_mb: int = Field(20, ge=1, le=1024)  # multipart bodies (spreadsheets)
     json_max_kb: int = Field(64, ge=1, le=65536)  # every other request body
     checkpoint_file: Path | None = None  # default: <data_dir>/audit-checkpoint
+    # Portal sign-in answers no sooner than this, known identifier or not (no timing oracle).
+    sign_in_answer_ms: int = Field(300, ge=0, le=5000)
 
 
 class Metrics(Section):

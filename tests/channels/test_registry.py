@@ -1,23 +1,21 @@
-"""build_channels: which channels the configuration enables."""
+"""bootstrap.build_channels: which channels the configuration enables."""
 
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from hygiene.bootstrap import Deps
+from hygiene.bootstrap import build_channels
 from hygiene.channels.base import Channel
 from hygiene.channels.file import FileChannel
-from hygiene.channels.registry import build_channels
 from hygiene.channels.sms import SpeedSmsChannel
 from hygiene.channels.smtp import SmtpChannel
 from hygiene.channels.zalo import ZaloChannel
-from hygiene.clock import SystemClock
 from hygiene.settings import Settings
 from tests.conftest import SECRET
 
 
 def channels(settings: Settings, engine: Engine) -> dict[str, Channel]:
-    return build_channels(Deps(settings, engine, SystemClock(), SECRET.encode()))
+    return build_channels(settings, engine, SECRET.encode())
 
 
 def test_it_offers_only_the_file_channel_on_first_run(tmp_path: Path, engine: Engine) -> None:

@@ -1,14 +1,22 @@
 """Portal test helpers: an official with accounts, signing in through the file channel."""
 
+import asyncio
 import re
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
 import httpx2
+from typing import cast
+
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from hygiene import jobs
+from hygiene.bootstrap import Deps
+from hygiene.channels.base import close_all
+from hygiene.outbox.delivery import DeliveryReport
 from hygiene.settings import Settings
 from tests import factories as f
 from tests.web.test_console_auth import csrf
@@ -48,9 +56,27 @@ def read_sign_in_code(settings: Settings) -> str:
     return match.group(0)
 
 
+def deliver(client: TestClient) -> DeliveryReport:
+    """What `hygiene serve`'s delivery loop does once woken: send what is due, through the
+    channels of the Deps the app was built with (a test has no loop listening for wake-ups)."""
+    deps: Deps = cast(FastAPI, client.app).state.deps
+
+    async def drain() -> DeliveryReport:
+        channels = deps.open_channels()
+        try:
+            return await jobs.build_deliverer(deps, channels, "test-worker").drain()
+        finally:
+            await close_all(channels)
+
+    return asyncio.run(drain())
+
+
 def ask_for_code(client: TestClient, identifier: str) -> httpx2.Response:
+    """Ask for a code, then deliver it (the sign-in request only enqueues it)."""
     token = csrf(client, "/portal/sign-in")
-    return client.post("/portal/sign-in", data={"identifier": identifier, "csrf_token": token})
+    answer = client.post("/portal/sign-in", data={"identifier": identifier, "csrf_token": token})
+    deliver(client)
+    return answer
 
 
 def sign_in(client: TestClient, settings: Settings, identifier: str = "CB001") -> httpx2.Response:

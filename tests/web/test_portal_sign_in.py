@@ -1,16 +1,15 @@
-"""Portal sign-in with a one-time code sent through the channels; no enumeration; new session."""
-
-from typing import cast
+"""Portal sign-in with a one-time code sent through the outbox; no enumeration; new session."""
 
 import httpx2
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from hygiene.audit.models import AuditEvent
+from hygiene.bootstrap import Deps, build_deps
 from hygiene.channels.memory import MemoryChannel
 from hygiene.portal.models import PortalCode
 from hygiene.settings import Settings
+from hygiene.web.app import create_app
 from tests.web.portal_helpers import (
     CODE,
     ask_for_code,
@@ -155,17 +154,19 @@ def test_signing_out_ends_the_session(
 
 
 def test_the_code_goes_through_the_officials_preferred_channel(
-    client: TestClient, session: Session, settings: Settings
+    deps: Deps, session: Session, settings: Settings
 ) -> None:
     make_official(session)
     email = MemoryChannel("smtp")
-    app = cast(FastAPI, client.app)
-    app.state.portal_channels = lambda _deps: {"file": MemoryChannel("file"), "smtp": email}
-
-    ask_for_code(client, "CB001")
-    sent = email.sent[0]
+    channels = {"file": MemoryChannel("file"), "smtp": email}
+    app_deps = build_deps(settings, clock=deps.clock, engine=deps.engine, channels=lambda: channels)
+    with TestClient(create_app(app_deps)) as client:
+        ask_for_code(client, "CB001")
+    [sent] = email.sent
 
     assert sent.to == "cb001@xa.example"
+    assert CODE.search(sent.text)
+    assert not CODE.search(sent.subject)
     assert CODE.search(sent.text)
     assert "«hoa ban trắng»" in sent.text
     assert "không bao giờ hỏi mật khẩu" in sent.text

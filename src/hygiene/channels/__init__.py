@@ -1,7 +1,7 @@
 """Delivery channels: small adapters behind one protocol (see base.py), one module each.
 
 base.py           Channel protocol, OutgoingMessage, Result, the ChannelError hierarchy
-registry.py       build_channels(deps): the channels the configuration enables
+(hygiene.bootstrap builds the channels the configuration enables: nowhere else)
 smtp.py           email through a pool of reused aiosmtplib connections
 email_message.py  the MIME message smtp.py sends
 sms.py            eSMS.vn, SpeedSMS and a signed generic webhook (httpx)

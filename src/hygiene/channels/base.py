@@ -70,3 +70,8 @@ class Channel(Protocol):
     async def close(self) -> None:
         """Release connections (pools, HTTP clients)."""
         ...
+
+
+async def close_all(channels: dict[str, Channel]) -> None:
+    for channel in channels.values():
+        await channel.close()

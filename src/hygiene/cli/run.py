@@ -9,8 +9,7 @@ import typer
 
 from hygiene import jobs
 from hygiene.campaigns import service as campaigns
-from hygiene.channels import registry
-from hygiene.channels.base import Channel
+from hygiene.channels.base import Channel, close_all
 from hygiene.cli.common import actor, say, session, state
 from hygiene.clock import Clock, FixedClock
 from hygiene.errors import InvalidInput
@@ -86,7 +85,7 @@ def run_plan(
 def run_deliver(ctx: typer.Context, at: AtOption = None) -> None:
     """Gửi các tin đến hạn rồi dừng. / Deliver every due message, then exit."""
     deps = state(ctx).deps
-    channels = registry.build_channels(deps)
+    channels = deps.open_channels()
     announce_channels(ctx, channels)
     deliverer = jobs.build_deliverer(deps, channels, jobs.worker_name(), clock=_clock(ctx, at))
     report = asyncio.run(_drain(deliverer, channels))
@@ -120,8 +119,7 @@ async def _drain(deliverer: Deliverer, channels: dict[str, Channel]) -> Delivery
     try:
         return await deliverer.drain()
     finally:
-        for channel in channels.values():
-            await channel.close()
+        await close_all(channels)
 
 
 def announce_channels(ctx: typer.Context, channels: dict[str, Channel]) -> None:

@@ -14,8 +14,14 @@ import typer
 
 from hygiene import i18n
 from hygiene.bootstrap import Deps
-from hygiene.channels.base import ChannelDown, ChannelError, OutgoingMessage, Result, TransientError
-from hygiene.channels.registry import build_channels, close_all
+from hygiene.channels.base import (
+    ChannelDown,
+    ChannelError,
+    OutgoingMessage,
+    Result,
+    TransientError,
+    close_all,
+)
 from hygiene.cli.common import say, state
 from hygiene.errors import HygieneError
 from hygiene.inventory import values
@@ -62,7 +68,7 @@ def test_message(settings: Settings, to: str) -> OutgoingMessage:
 
 
 async def _deliver(deps: Deps, channel: str, message: OutgoingMessage) -> Result:
-    channels = build_channels(deps)
+    channels = deps.open_channels()
     try:
         if channel not in channels:
             raise HygieneError("channel.not_configured", channel=channel)

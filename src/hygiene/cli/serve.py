@@ -1,14 +1,10 @@
 """`hygiene serve`: the web service, the scheduler and delivery on one event loop until Ctrl-C."""
 
 import asyncio
-import signal
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from hygiene import i18n, jobs
-from hygiene.channels import registry
-from hygiene.channels.base import Channel
 from hygiene.cli.common import say, state
 from hygiene.cli.run import announce_channels
 
@@ -23,15 +19,13 @@ def serve(
     ] = False,
 ) -> None:
     """Chạy web, bộ lập lịch và việc gửi tin đến khi Ctrl-C. / Run until Ctrl-C."""
-    runner = _web_runner()
-    web = not no_web and runner is not None
-    if not no_web and runner is None:
-        typer.echo(f"{i18n.t('engine.serve.no_web', 'vi')} / {i18n.t('engine.serve.no_web', 'en')}")
-    if not web and no_scheduler:
+    if no_web and no_scheduler:
         say(ctx, "engine.serve.nothing")
         return
+    from hygiene import server  # the web stack loads only for this command (CLI start-up time)
+
     deps = state(ctx).deps
-    channels = registry.build_channels(deps)
+    channels = deps.open_channels()
     announce_channels(ctx, channels)
     if not no_scheduler:
         say(
@@ -41,46 +35,18 @@ def serve(
             seconds=deps.settings.delivery.interval_seconds,
             channels=", ".join(channels),
         )
-    if runner is None:
-        asyncio.run(_scheduler_only(deps, channels))
-    else:
-        asyncio.run(
-            runner(
-                deps,
-                channels,
-                host=host,
-                port=port,
-                web=web,
-                scheduler=not no_scheduler,
-                forwarded_allow_ips=deps.settings.trusted_proxies,
-            )
+    asyncio.run(
+        server.run(
+            deps,
+            channels,
+            host=host,
+            port=port,
+            web=not no_web,
+            scheduler=not no_scheduler,
+            forwarded_allow_ips=deps.settings.trusted_proxies,
         )
+    )
     say(ctx, "engine.serve.stopped")
-
-
-def _web_runner() -> Any:
-    """hygiene.server.run (web + scheduler on one loop) when the web app is installed."""
-    try:
-        from hygiene import server
-    except ImportError:
-        return None
-    return server.run
-
-
-async def _scheduler_only(deps: Any, channels: dict[str, Channel]) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    scheduler = jobs.build_scheduler(deps, channels)
-    scheduler.start()
-    try:
-        await stop.wait()
-    finally:
-        scheduler.shutdown(wait=False)
-        await asyncio.sleep(0)  # let the shutdown run on the loop
-        for channel in channels.values():
-            await channel.close()
 
 
 def register(app: typer.Typer) -> None:

@@ -27,6 +27,7 @@ KINDS = (
     "attest",
     "incident_new",
     "incident_receipt",
+    "portal_sign_in",
 )
 LOCALES = ("vi", "en")
 DEFAULT_OVERRIDES = Path("config/templates")
@@ -82,6 +83,16 @@ def render(
             sms=" ".join(text_env.get_template(f"{loc}/{kind}/sms.txt").render(full).split()),
         )
     )
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """render() bound to the template overrides of the configuration (Deps.renderer)."""
+
+    templates_dir: Path | None = None
+
+    def __call__(self, kind: str, locale: str, context: dict[str, Any]) -> Rendered:
+        return render(kind, locale, context, templates_dir=self.templates_dir)
 
 
 def _without_links(rendered: Rendered) -> Rendered:

@@ -20,20 +20,29 @@ from hygiene.clock import as_utc as aware  # kept as a name: outbox modules and 
 from hygiene.db import row_id
 from hygiene.inventory.models import Account, Official
 from hygiene.messages.masking import mask_login
-from hygiene.messages.render import Rendered, render
+from hygiene.messages.render import Rendered, Renderer
 from hygiene.outbox.lookup import Lookup, ids, load
 from hygiene.outbox.models import Message
 from hygiene.policy.rules import STAGE_RANK, AccountFacts, Stage, current_event
+from hygiene.portal import signin
 from hygiene.settings import Settings
+
+SIGN_IN = "portal"  # the campaign of portal sign-in codes (portal.signin.issue)
+HIDDEN_CODE = "••••-••••"
 
 
 @dataclass(frozen=True)
 class Composed:
     rendered: Rendered
     message_id: str
-    ack_code: str
-    ack_hmac: str
-    ack_expires_on: date
+    ack_code: str  # for a sign-in message: the sign-in code
+    ack_hmac: str | None
+    ack_expires_on: date | None
+    stored_text: str | None = None  # what the row keeps when it differs from what is sent
+
+    @property
+    def stored_body(self) -> str:
+        return self.rendered.text if self.stored_text is None else self.stored_text
 
 
 def message_id_for(idempotency_key: str, settings: Settings) -> str:
@@ -43,8 +52,10 @@ def message_id_for(idempotency_key: str, settings: Settings) -> str:
     return f"<{digest}@{domain}>"
 
 
-def expiry_instant(composed: Composed, settings: Settings) -> datetime:
+def expiry_instant(composed: Composed, settings: Settings) -> datetime | None:
     """The code is valid through the day the message shows (local midnight after it)."""
+    if composed.ack_expires_on is None:
+        return None
     after = composed.ack_expires_on + timedelta(days=1)
     return datetime.combine(after, time(0, 0), settings.zone).astimezone(UTC)
 
@@ -216,30 +227,68 @@ def context(
 
 
 def compose(
-    session: Session, message: Message, official: Official, *, settings: Settings, secret: bytes
+    session: Session,
+    message: Message,
+    official: Official,
+    *,
+    settings: Settings,
+    secret: bytes,
+    renderer: Renderer | None = None,
 ) -> Composed:
     """One message (a preview, a test): its rows read here; batches use compose_from(load())."""
     lookup = load(session, [message], settings=settings)
-    return compose_from(lookup, message, official, settings=settings, secret=secret)
+    return compose_from(
+        lookup, message, official, settings=settings, secret=secret, renderer=renderer
+    )
 
 
 def compose_from(
-    lookup: Lookup, message: Message, official: Official, *, settings: Settings, secret: bytes
+    lookup: Lookup,
+    message: Message,
+    official: Official,
+    *,
+    settings: Settings,
+    secret: bytes,
+    renderer: Renderer | None = None,
 ) -> Composed:
+    """`renderer`: Deps.renderer (by default one for settings.messages.templates_dir)."""
+    renderer = renderer or Renderer(templates_dir=settings.messages.templates_dir)
+    if message.campaign == SIGN_IN:
+        return _sign_in(message, official, settings=settings, secret=secret, renderer=renderer)
     code = keyed.code_for(secret, message.idempotency_key)
     ctx = context(lookup, message, official, settings=settings, ack_code=code)
-    rendered = render(
-        message.kind,
-        i18n.normalise_locale(official.locale),
-        ctx,
-        templates_dir=settings.messages.templates_dir,
-    )
+    rendered = renderer(message.kind, i18n.normalise_locale(official.locale), ctx)
     return Composed(
         rendered=rendered,
         message_id=message_id_for(message.idempotency_key, settings),
         ack_code=code,
         ack_hmac=keyed.code_hmac(secret, code),
         ack_expires_on=message.planned_on + timedelta(days=settings.messages.ack_code_days),
+    )
+
+
+def _sign_in(
+    message: Message, official: Official, *, settings: Settings, secret: bytes, renderer: Renderer
+) -> Composed:
+    """A portal sign-in code. The code is the keyed PRF of the message's key (as for
+    acknowledgement codes), so a retry sends the same code and no column holds it: the portal
+    stores its keyed hash, and the row's copy of the text shows it hidden. Not acknowledgeable."""
+    code = keyed.code_for(secret, message.idempotency_key)
+    shown = keyed.display(code)
+    ctx = {
+        "full_name": official.full_name,
+        "phrase": official.anti_phishing_phrase or None,
+        "code": shown,
+        "minutes": int(signin.CODE_TTL.total_seconds() // 60),
+    }
+    rendered = renderer(message.kind, i18n.normalise_locale(official.locale), ctx)
+    return Composed(
+        rendered=rendered,
+        message_id=message_id_for(message.idempotency_key, settings),
+        ack_code=code,
+        ack_hmac=None,
+        ack_expires_on=None,
+        stored_text=rendered.text.replace(shown, HIDDEN_CODE),
     )
 
 

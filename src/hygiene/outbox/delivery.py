@@ -12,7 +12,7 @@ Per batch (sizes: `delivery.batch_size` claimed, `delivery.concurrency` in fligh
 
 The database phases run in a worker thread (asyncio.to_thread), so the event loop, which also
 serves the web app in `hygiene serve`, never waits on the database, and within a batch no send is
-in flight while the database works. Channels come in as a ``dict[str, Channel]`` (the registry
+in flight while the database works. Channels come in as a ``dict[str, Channel]`` (bootstrap
 builds the real ones; tests pass memory and file channels). Rules applied here, at delivery time:
 the send window, working days and holidays (the urgent lane ignores them); per-channel rate
 limits per minute and per day (counted from delivery_attempt once per batch, then counted down
@@ -34,6 +34,7 @@ from sqlalchemy import Engine
 
 from hygiene.channels.base import Channel
 from hygiene.clock import Clock
+from hygiene.messages.render import Renderer
 from hygiene.outbox import batch, clockcheck, rules
 from hygiene.outbox.batch import Claimed, Outcome
 from hygiene.outbox.health import DeliveryHealth, bilingual, is_database_failure
@@ -71,8 +72,10 @@ class Deliverer:
         worker: str,
         rng: random.Random | None = None,
         health: DeliveryHealth | None = None,
+        renderer: Renderer | None = None,
     ) -> None:
         self.engine, self.settings, self.secret = engine, settings, secret
+        self.renderer = renderer  # Deps.renderer; None: one for settings.messages.templates_dir
         self.audit_key, self.channels, self.clock = audit_key, channels, clock
         self.worker = worker
         self.rng = rng or random.Random()  # noqa: S311  (jitter, not security)
@@ -152,6 +155,7 @@ class Deliverer:
             outcomes=self.outcomes,
             was_down=set(self.down_streak),
             down_delay=self._down_delay,
+            renderer=self.renderer,
         )
         ids = {m.id for m in claimed.messages if m.id is not None}
         try:

@@ -32,6 +32,7 @@ from hygiene.channels.base import (
 from hygiene.clock import Clock
 from hygiene.db import row_id
 from hygiene.inventory.models import Official
+from hygiene.messages.render import Renderer
 from hygiene.outbox import compose, routing
 from hygiene.outbox.batch import Claimed, Outcome
 from hygiene.outbox.models import Message
@@ -81,10 +82,12 @@ class BatchRun:
         outcomes: Outcomes,
         was_down: Collection[str],
         down_delay: Callable[[str], timedelta],
+        renderer: Renderer | None = None,
     ) -> None:
         self.claimed, self.settings, self.secret = claimed, settings, secret
         self.channels, self.clock, self.outcomes = channels, clock, outcomes
         self.was_down, self.down_delay = set(was_down), down_delay
+        self.renderer = renderer
         self.state = ChannelState()
         self.budgets = dict(claimed.budgets)
         self.held: set[int] = set()
@@ -117,7 +120,12 @@ class BatchRun:
             return self.outcomes.fail(message, [], now, "official deactivated", permanent=True)
         try:
             composed = compose.compose_from(
-                self.claimed.lookup, message, official, settings=self.settings, secret=self.secret
+                self.claimed.lookup,
+                message,
+                official,
+                settings=self.settings,
+                secret=self.secret,
+                renderer=self.renderer,
             )
         except Exception as exc:  # a broken template must fail the message, not the batch
             log.exception("cannot render message %s", message.id)
@@ -133,7 +141,7 @@ class BatchRun:
         rendered = {
             "pk": message.id,
             "subject": composed.rendered.subject[:300],
-            "body": composed.rendered.text,
+            "body": composed.stored_body,
             "message_id": composed.message_id,
             "ack_hmac": composed.ack_hmac,
             "ack_expires_at": compose.expiry_instant(composed, self.settings),

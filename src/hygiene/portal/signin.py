@@ -1,13 +1,15 @@
 """Portal sign-in with a one-time code: no password of ours.
 
 The official names themselves (employee id, email or phone); if that matches an active official,
-a random 8-character code is issued, valid for CODE_TTL and MAX_ATTEMPTS tries, and only its keyed
-hash is stored. Issuing a code retires the official's earlier unused ones. Entry points answer the
-same whether or not the identifier matched (no enumeration) and limit attempts per client.
+an 8-character code is issued, valid for CODE_TTL and MAX_ATTEMPTS tries, and only its keyed
+hash is stored; the code goes out as an urgent outbox message (issue). Issuing a code retires
+the official's earlier unused ones. Entry points answer the same whether or not the identifier
+matched, in the same time (no enumeration), and limit attempts per client.
 """
 
 import hmac
-from datetime import datetime, timedelta
+import secrets
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
@@ -16,12 +18,14 @@ from hygiene.clock import as_utc
 from hygiene.errors import HygieneError
 from hygiene.inventory import values
 from hygiene.inventory.models import Official
-from hygiene.keyed import keyed_hash, new_code, normalise
+from hygiene.keyed import code_for, keyed_hash, normalise
+from hygiene.outbox import service as outbox
 from hygiene.portal.models import PortalCode
 
 CODE_TTL = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 _PURPOSE = "portal-sign-in"
+CAMPAIGN, KIND = "portal", "portal_sign_in"  # the outbox message (outbox.compose.SIGN_IN)
 
 
 class SignInRejected(HygieneError):
@@ -52,31 +56,39 @@ def find_official(session: Session, *, identifier: str) -> Official | None:
     ).first()
 
 
-def issue(session: Session, *, official_id: int, secret: bytes, now: datetime) -> tuple[int, str]:
-    """A new code for the official: returns (row id, code). Earlier unused codes stop working."""
+def issue(session: Session, *, official_id: int, secret: bytes, now: datetime, today: date) -> str:
+    """A new code for the official, enqueued on the outbox's urgent lane; its message's key.
+
+    Earlier unused codes stop working. The code is keyed.code_for(secret, key): the worker that
+    sends the message derives it again (outbox.compose), so it is stored nowhere, only its keyed
+    hash here. The key holds a random part, so a code cannot be derived from row ids. The caller
+    commits, then wakes the delivery loop (Deps.wake_delivery).
+    """
     session.execute(
         update(PortalCode)
         .where(col(PortalCode.official_id) == official_id, col(PortalCode.used_at).is_(None))
         .values(expires_at=now)
     )
-    code = new_code()
+    key = f"{_PURPOSE}:{official_id}:{secrets.token_hex(8)}"
     row = PortalCode(
         official_id=official_id,
-        code_hmac=keyed_hash(secret, _PURPOSE, code),
+        code_hmac=keyed_hash(secret, _PURPOSE, code_for(secret, key)),
         created_at=now,
         expires_at=now + CODE_TTL,
     )
     session.add(row)
     session.flush()
-    if row.id is None:
-        raise RuntimeError("portal code was not stored")
-    return row.id, code
-
-
-def mark_sent(session: Session, *, code_id: int, channel: str) -> None:
-    session.execute(
-        update(PortalCode).where(col(PortalCode.id) == code_id).values(channel=channel[:32])
+    outbox.enqueue_urgent(
+        session,
+        idempotency_key=key,
+        campaign=CAMPAIGN,
+        kind=KIND,
+        official_id=official_id,
+        payload=str(row.id),
+        now=now,
+        today=today,
     )
+    return key
 
 
 def verify(

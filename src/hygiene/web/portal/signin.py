@@ -1,44 +1,39 @@
 """Portal sign-in: the official names themselves, we send a one-time code at once, they type it.
 
-The answer to "send me a code" is the same whether or not the identifier matched anyone (no
-enumeration); attempts are limited per client, and sends per identifier (no SMS bombing). The code
-goes out immediately through the configured channels in the official's order of preference (the
-reminder send window does not apply), else to the file channel (<data_dir>/outbox). Success starts
-a NEW session and ends the browser's previous one (session fixation).
+The answer to "send me a code" is the same whether or not the identifier matched anyone, and comes
+after the same time (answer_floor: no enumeration); attempts are limited per client, and sends per
+identifier (no SMS bombing). The request only enqueues the code as an urgent outbox message and
+wakes the delivery loop, which sends it at once through the official's preferred channels (the
+reminder send window does not apply), recording every attempt like any message. Success starts a
+NEW session and ends the browser's previous one (session fixation).
 """
 
-import logging
-from collections.abc import Callable
+import time
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Annotated
 
-import anyio.from_thread
+import anyio
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from hygiene.audit import service as audit
 from hygiene.bootstrap import Deps
-from hygiene.channels import registry
-from hygiene.channels.base import Channel, ChannelError, OutgoingMessage
 from hygiene.db import row_id
 from hygiene.errors import HygieneError
 from hygiene.inventory.models import Official
 from hygiene.inventory.values import fold_ascii
-from hygiene.outbox import routing
-from hygiene.outbox.compose import message_id_for
-from hygiene.portal import mail, signin
+from hygiene.portal import signin
 from hygiene.users import sessions, throttle
 from hygiene.web.auth import PublicDep, clear_session_cookie, session_cookie, set_session_cookie
 from hygiene.web.deps import DepsDep, LocaleDep, SessionDep, client_ip, render
 from hygiene.web.security import require_csrf
 
-log = logging.getLogger(__name__)
 router = APIRouter()
 Csrf = Depends(require_csrf)
 CLIENT_LIMIT = throttle.Limit(limit=10, window=timedelta(minutes=10), lockout=timedelta(minutes=15))
 SEND_LIMIT = throttle.Limit(limit=3, window=timedelta(minutes=10), lockout=timedelta(minutes=20))
-ChannelFactory = Callable[[Deps], dict[str, Channel]]
 
 
 def _safe_next(value: str | None) -> str:
@@ -84,7 +79,23 @@ def sign_in_form(
     return _form(request, locale, step="identify", next_path=next or "/portal")
 
 
-@router.post("/sign-in", dependencies=[Csrf], response_class=HTMLResponse)
+async def answer_floor(deps: DepsDep) -> AsyncIterator[None]:
+    """Answer no sooner than security.sign_in_answer_ms after the request came in, whatever
+    happened: a known identifier (a code issued and enqueued) and an unknown one then take the
+    same time (no enumeration by timing). Waits on the event loop, not in a worker thread, and
+    before the response is sent (scope="function")."""
+    started = time.monotonic()
+    yield
+    rest = deps.settings.security.sign_in_answer_ms / 1000 - (time.monotonic() - started)
+    if rest > 0:
+        await anyio.sleep(rest)
+
+
+# Declared before the route's own dependencies, so it is left last: after the session's commit.
+Floor = Depends(answer_floor, scope="function")
+
+
+@router.post("/sign-in", dependencies=[Floor, Csrf], response_class=HTMLResponse)
 def send_code(
     request: Request,
     locale: LocaleDep,
@@ -111,13 +122,16 @@ def send_code(
         )
     official = signin.find_official(session, identifier=cleaned)
     if official is not None and _may_send(session, deps, row_id(official.id)):
-        code_id, code = signin.issue(
-            session, official_id=row_id(official.id), secret=deps.secret, now=deps.clock.now()
+        now = deps.clock.now()
+        signin.issue(
+            session,
+            official_id=row_id(official.id),
+            secret=deps.secret,
+            now=now,
+            today=now.astimezone(deps.settings.zone).date(),
         )
         session.commit()  # the code must exist before the official can type it
-        channel = deliver(request, deps, official, code_id=code_id, code=code)
-        if channel is not None:
-            signin.mark_sent(session, code_id=code_id, channel=channel)
+        deps.wake_delivery()
     return _form(request, locale, step="code", identifier=cleaned, next_path=next)
 
 
@@ -128,45 +142,7 @@ def _may_send(session: Session, deps: Deps, official_id: int) -> bool:
     return throttle.hit(session, key=key, rule=SEND_LIMIT, now=deps.clock.now()).allowed
 
 
-def deliver(
-    request: Request, deps: Deps, official: Official, *, code_id: int, code: str
-) -> str | None:
-    """Send the code on the first route that takes it; the channel's name, or None."""
-    factory: ChannelFactory = getattr(request.app.state, "portal_channels", registry.build_channels)
-    channels = factory(deps)
-    key = f"portal-sign-in:{row_id(official.id)}:{code_id}"
-    rendered = mail.render_sign_in_code(
-        official, code=code, minutes=int(signin.CODE_TTL.total_seconds() // 60)
-    )
-    try:
-        for route in routing.routes(
-            official, list(channels), redirect_to=deps.settings.delivery.redirect_to
-        ):
-            outgoing = OutgoingMessage(
-                idempotency_key=key,
-                message_id=message_id_for(key, deps.settings),
-                to=route.to,
-                subject=rendered.subject,
-                text=rendered.text,
-                sms_text=rendered.sms,
-                zalo_template="portal_sign_in",
-                zalo_data={"name": official.full_name, "code": code},
-                locale=official.locale,
-            )
-            try:
-                anyio.from_thread.run(channels[route.channel].send, outgoing)
-            except ChannelError as exc:
-                log.warning("portal sign-in code not sent by %s: %s", route.channel, exc.reason)
-                continue
-            return route.channel
-        log.warning("portal sign-in code for official %s: no channel took it", official.id)
-        return None
-    finally:
-        for channel in channels.values():
-            anyio.from_thread.run(channel.close)
-
-
-@router.post("/sign-in/code", dependencies=[Csrf], response_class=HTMLResponse)
+@router.post("/sign-in/code", dependencies=[Floor, Csrf], response_class=HTMLResponse)
 def verify_code(
     request: Request,
     locale: LocaleDep,

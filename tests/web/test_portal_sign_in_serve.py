@@ -1,0 +1,115 @@
+"""The portal sign-in code on the real `hygiene serve`: the request only enqueues an urgent
+outbox message and wakes the delivery loop, which hands it to a real SMTP server (aiosmtpd on
+loopback) within about a second, although the scheduled delivery tick is five minutes away.
+The message is an outbox row with its delivery attempt, its subject has no code, and the code
+appears in no log line."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from sqlalchemy import Engine, select
+from sqlmodel import Session, col
+
+from hygiene.outbox import service as outbox
+from hygiene.outbox.models import DeliveryAttempt, Message
+from tests.channels.conftest import SmtpServer, free_port
+from tests.conftest import SECRET
+from tests.web.portal_helpers import CODE, make_official
+
+HYGIENE = Path(sys.executable).with_name("hygiene")
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@contextmanager
+def serving(tmp_path: Path, db_url: str, smtp_port: int) -> Iterator[tuple[str, Path]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HYGIENE_")}
+    env |= {
+        "HYGIENE_DATABASE_URL": db_url,
+        "HYGIENE_SECRET_KEY": SECRET,
+        "HYGIENE_DATA_DIR": str(tmp_path / "var"),
+        "HYGIENE_DELIVERY__INTERVAL_SECONDS": "300",  # only the wake-up can explain a quick send
+        "HYGIENE_CHANNELS__SMTP__HOST": "127.0.0.1",
+        "HYGIENE_CHANNELS__SMTP__PORT": str(smtp_port),
+        "HYGIENE_CHANNELS__SMTP__SECURITY": "none",
+    }
+    port = free_port()
+    log = tmp_path / "serve.log"
+    command = [str(HYGIENE), "serve", "--port", str(port)]
+    with log.open("wb") as out, subprocess.Popen(command, env=env, stdout=out, stderr=out) as proc:
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    httpx.get(f"{base}/healthz", timeout=2)
+                    break
+                except httpx.TransportError:
+                    assert proc.poll() is None, log.read_text("utf-8")
+                    assert time.monotonic() < deadline, log.read_text("utf-8")
+                    time.sleep(0.2)
+            yield base, log
+        finally:
+            proc.terminate()
+            proc.wait(timeout=15)
+
+
+def _token(client: httpx.Client) -> str:
+    match = TOKEN.search(client.get("/portal/sign-in").text)
+    assert match
+    return match.group(1)
+
+
+def _wait_for_mail(server: SmtpServer, within: float) -> float:
+    started = time.monotonic()
+    while not server.messages():
+        assert time.monotonic() - started < within, "no sign-in code reached the SMTP server"
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
+def test_the_code_is_sent_at_once_through_the_outbox_and_signs_the_official_in(
+    tmp_path: Path, db_url: str, engine: Engine, session: Session, smtp_server: SmtpServer
+) -> None:
+    make_official(session)
+    smtp_server.start()
+    with serving(tmp_path, db_url, smtp_server.port) as (base, log), httpx.Client(
+        base_url=base, timeout=10
+    ) as client:
+        answer = client.post(
+            "/portal/sign-in", data={"identifier": "CB001", "csrf_token": _token(client)}
+        )
+        waited = _wait_for_mail(smtp_server, within=5.0)
+        [mail] = smtp_server.messages()
+        body = mail.get_body(("plain",))
+        assert body is not None
+        found = CODE.search(str(body.get_content()))  # type: ignore[attr-defined]
+        assert found
+        code = found.group(0)
+        signed_in = client.post(
+            "/portal/sign-in/code",
+            data={"identifier": "CB001", "code": code, "csrf_token": _token(client)},
+            follow_redirects=False,
+        )
+        logged = log.read_text("utf-8")
+
+    assert answer.status_code == 200
+    assert waited < 2.0  # "within about a second"; the next scheduled tick is 300 s away
+    assert signed_in.status_code == 303
+    assert code not in str(mail["Subject"])
+    assert code not in logged and code.replace("-", "") not in logged
+    with Session(engine) as check:
+        message = check.exec(select(Message)).one()
+        attempts = check.exec(
+            select(DeliveryAttempt).where(col(DeliveryAttempt.message_id) == message.id)
+        ).all()
+    assert (message.campaign, message.kind, message.status) == ("portal", "portal_sign_in", "sent")
+    assert message.priority == outbox.URGENT
+    assert [(a.channel, a.outcome) for a in attempts] == [("smtp", "sent")]
+    assert code not in (message.body or "") + (message.subject or "")
