@@ -5,9 +5,9 @@ import re
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import cast
 
 import httpx2
-from typing import cast
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient

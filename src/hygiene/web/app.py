@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from hygiene import __version__
+from hygiene.audit.jobs import VerificationJobs
 from hygiene.bootstrap import Deps
 from hygiene.runtime import Runtime
 from hygiene.web import api, console, errors, health, portal
@@ -29,6 +30,7 @@ def create_app(deps: Deps, *, runtime: Runtime | None = None) -> FastAPI:
     app.state.runtime = runtime or Runtime(started_at=deps.clock.now())
     app.state.templates = build_templates()
     app.state.metrics = health.metrics_registry(deps, app.state.runtime)
+    app.state.verifications = VerificationJobs(deps.engine, deps.audit_key, deps.clock)
     limits = deps.settings.security
     # Inside SecurityMiddleware: the route's own receive() raises, so the app's handler answers.
     app.add_middleware(

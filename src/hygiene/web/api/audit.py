@@ -98,11 +98,8 @@ def _job_out(job: Job) -> VerificationJobOut:
 
 
 def _jobs(request: Request, deps: Deps) -> VerificationJobs:
-    jobs: VerificationJobs | None = getattr(request.app.state, "verifications", None)
-    if jobs is None:
-        jobs = request.app.state.verifications = VerificationJobs(
-            deps.engine, deps.audit_key, deps.clock
-        )
+    """The app's verification jobs (made in create_app, one set per app)."""
+    jobs: VerificationJobs = request.app.state.verifications
     return jobs
 
 
