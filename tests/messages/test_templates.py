@@ -19,6 +19,8 @@ def sample(**overrides: Any) -> dict[str, Any]:
         "full_name": "Nguyễn Thị Hương",
         "phrase": PHRASE,
         "ack_code": CODE,
+        "code": CODE,  # portal_sign_in: the sign-in code
+        "minutes": 10,
         "ack_expires": "01/04/2026",
         "planned_on": "02/03/2026",
         "accounts": [

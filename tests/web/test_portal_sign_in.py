@@ -1,5 +1,7 @@
 """Portal sign-in with a one-time code sent through the outbox; no enumeration; new session."""
 
+from pathlib import Path
+
 import httpx2
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -190,3 +192,24 @@ def test_codes_sent_to_one_official_are_limited_whatever_the_spelling(
 
     assert len(outbox_files(settings)) == 3
     assert {a.status_code for a in answers} == {200}
+
+
+def test_the_sign_in_message_is_overridable_like_a_reminder(
+    deps: Deps, session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    make_official(session)
+    folder = tmp_path / "templates" / "vi" / "portal_sign_in"
+    folder.mkdir(parents=True)
+    (folder / "subject.txt").write_text("Mã đăng nhập của huyện Mường Chà\n", "utf-8")
+    email = MemoryChannel("smtp")
+    overrides = settings.messages.model_copy(update={"templates_dir": folder.parents[1]})
+    configured = settings.model_copy(update={"messages": overrides})
+    app_deps = build_deps(
+        configured, clock=deps.clock, engine=deps.engine, channels=lambda: {"smtp": email}
+    )
+    with TestClient(create_app(app_deps)) as client:
+        ask_for_code(client, "CB001")
+    [sent] = email.sent
+
+    assert sent.subject == "Mã đăng nhập của huyện Mường Chà"
+    assert CODE.search(sent.text)  # the packaged body, where nothing was overridden

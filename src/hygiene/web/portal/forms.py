@@ -101,6 +101,8 @@ def report(
         )
     except HygieneError as exc:
         return _report_page(request, locale, principal, status_code=400, error=exc.render(locale))
+    session.commit()  # the urgent notices must be visible before the delivery loop wakes
+    deps.wake_delivery()
     return _report_page(request, locale, principal, done=notify.reference(row))
 
 
