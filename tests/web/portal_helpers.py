@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import cast
 
 import httpx2
-
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from hygiene.audit.models import AuditEvent
 from hygiene.bootstrap import Deps, build_deps
+from hygiene.channels.base import Channel
 from hygiene.channels.memory import MemoryChannel
 from hygiene.portal.models import PortalCode
 from hygiene.settings import Settings
@@ -160,7 +161,7 @@ def test_the_code_goes_through_the_officials_preferred_channel(
 ) -> None:
     make_official(session)
     email = MemoryChannel("smtp")
-    channels = {"file": MemoryChannel("file"), "smtp": email}
+    channels: dict[str, Channel] = {"file": MemoryChannel("file"), "smtp": email}
     app_deps = build_deps(settings, clock=deps.clock, engine=deps.engine, channels=lambda: channels)
     with TestClient(create_app(app_deps)) as client:
         ask_for_code(client, "CB001")

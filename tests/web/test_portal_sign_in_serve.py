@@ -98,7 +98,7 @@ def test_the_code_is_sent_at_once_through_the_outbox_and_signs_the_official_in(
         [mail] = smtp_server.messages()
         body = mail.get_body(("plain",))
         assert body is not None
-        found = CODE.search(str(body.get_content()))  # type: ignore[attr-defined]
+        found = CODE.search(str(body.get_content()))
         assert found
         code = found.group(0)
         signed_in = client.post(
