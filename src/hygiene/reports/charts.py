@@ -5,6 +5,8 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from hygiene import i18n
+
 WIDTH = 640
 BAR_HEIGHT = 22
 LABEL_WIDTH = 200
@@ -17,11 +19,9 @@ def _colour(value: float | None) -> str:
     return GOOD if value >= 90 else FAIR if value >= 70 else POOR
 
 
-def _shown(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}%"
-
-
-def bars(items: Sequence[tuple[str, float | None]], *, title: str) -> Markup:
+def bars(
+    items: Sequence[tuple[str, float | None]], *, title: str, locale: str = i18n.DEFAULT_LOCALE
+) -> Markup:
     """Horizontal bars, one per (label, percentage); an unknown value shows as a dash."""
     height = max(1, len(items)) * (BAR_HEIGHT + 8) + 10
     span = WIDTH - LABEL_WIDTH - 60
@@ -41,13 +41,15 @@ def bars(items: Sequence[tuple[str, float | None]], *, title: str) -> Markup:
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{BAR_HEIGHT}" '
             f'fill="{_colour(value)}"/>'
             f'<text x="{LABEL_WIDTH + span + 6}" y="{text_y}" font-size="13" '
-            f'fill="#1f2937">{_shown(value)}</text>'
+            f'fill="#1f2937">{i18n.format_percent(value, locale)}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every piece of text above is escaped)
 
 
-def line(points: Sequence[tuple[str, float | None]], *, title: str) -> Markup:
+def line(
+    points: Sequence[tuple[str, float | None]], *, title: str, locale: str = i18n.DEFAULT_LOCALE
+) -> Markup:
     """A 0–100 % line over labelled points (weeks); gaps where a value is unknown."""
     height, left, top, bottom = 220, 40, 15, 40
     inner_h, inner_w = height - top - bottom, WIDTH - left - 20
@@ -61,7 +63,7 @@ def line(points: Sequence[tuple[str, float | None]], *, title: str) -> Markup:
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - 20}" y2="{y:.1f}" stroke="#e5e7eb"/>'
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="#6b7280">{tick}%</text>'
+            f'fill="#6b7280">{i18n.format_percent(tick, locale, digits=0)}</text>'
         )
     coords: list[str] = []
     dots: list[str] = []
@@ -77,7 +79,7 @@ def line(points: Sequence[tuple[str, float | None]], *, title: str) -> Markup:
         coords.append(f"{x:.1f},{y:.1f}")
         dots.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{_colour(value)}">'
-            f"<title>{escape(label)}: {_shown(value)}</title></circle>"
+            f"<title>{escape(label)}: {i18n.format_percent(value, locale)}</title></circle>"
         )
     if len(coords) > 1:
         parts.append(

@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 from sqlmodel import Session
 
-from hygiene import db, i18n
+from hygiene import db, i18n, labels
 from hygiene.bootstrap import Deps
 from hygiene.runtime import Runtime
 from hygiene.web.security import csrf_token
@@ -67,7 +68,31 @@ def build_templates() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["date"] = i18n.format_value
+    env.filters.update(label=_label, kind=_kind, percent=_percent, number=_number)
     return env
+
+
+# Filters in the reader's locale (the `locale` every page is rendered with): codes become labels
+# (hygiene.labels, the same table as the CLI's), numbers are written per locale with Babel.
+@pass_context
+def _label(context: Context, code: str | None, namespace: str) -> str:
+    return labels.label(namespace, code, context["locale"]) if code else "—"
+
+
+@pass_context
+def _kind(context: Context, kind: str) -> str:
+    policies = context["request"].app.state.deps.settings.policies
+    return labels.label("kind", kind, context["locale"], kinds=policies)
+
+
+@pass_context
+def _percent(context: Context, value: float | None) -> str:
+    return i18n.format_percent(value, context["locale"])
+
+
+@pass_context
+def _number(context: Context, value: float | None) -> str:
+    return i18n.format_number(value, context["locale"])
 
 
 def render(

@@ -54,7 +54,7 @@ def test_the_security_home_shows_compliance_not_imports(
 
     assert 'href="/console/compliance"' in page.text
     assert 'href="/console/import"' not in page.text
-    assert "33.3%" in page.text
+    assert "33,3%" in page.text
     assert "Số liệu lưu lúc 02/03/2026 10:00" in page.text
 
 
@@ -69,8 +69,8 @@ def test_the_home_reads_the_stored_figures_not_the_live_ones(
     after = client.get("/console")
 
     assert "Chưa có số liệu lưu" in before.text
-    assert "33.3%" not in before.text
-    assert "33.3%" in after.text
+    assert "33,3%" not in before.text
+    assert "33,3%" in after.text
 
 
 def test_the_inventory_is_searchable(client: TestClient, session: Session) -> None:
@@ -288,7 +288,7 @@ def test_the_csv_export_is_logged(client: TestClient, session: Session) -> None:
     response = client.get("/console/compliance/export.csv")
 
     assert response.headers["content-type"].startswith("text/csv")
-    assert "Phòng Nội vụ,1,2,1,1,50.0,1,50.0,1,1,1,1,1,0,0,100.0" in response.text
+    assert 'Phòng Nội vụ,1,2,1,1,"50,0%",1,"50,0%",1,1,1,1,1,0,0,"100,0%"' in response.text
     assert _last_event(session).action == "export.downloaded"
 
 

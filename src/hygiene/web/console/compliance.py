@@ -44,14 +44,17 @@ def _charts(report: ComplianceReport, locale: str) -> dict[str, object]:
         "on_time_chart": charts.bars(
             [(u.unit, u.on_time_pct) for u in report.units],
             title=t("console.compliance.chart_on_time", locale),
+            locale=locale,
         ),
         "mfa_chart": charts.bars(
             [(u.unit, u.mfa_pct) for u in report.units],
             title=t("console.compliance.chart_mfa", locale),
+            locale=locale,
         ),
         "trend_chart": charts.line(
             [(p.week[-3:], p.on_time_pct) for p in report.trend],
             title=t("console.compliance.chart_trend", locale),
+            locale=locale,
         ),
     }
 
@@ -104,16 +107,33 @@ def unit_officials(
     )
 
 
+def csv_cell(column: str, value: object, locale: str) -> object:
+    """A cell as the reader writes it: percentages and counts per locale (Babel)."""
+    if column.endswith("_pct") and (value is None or isinstance(value, int | float)):
+        return i18n.format_percent(value, locale)
+    if isinstance(value, int):
+        return i18n.format_number(value, locale)
+    return value
+
+
 @router.get("/export.csv")
-def export_csv(session: SessionDep, deps: DepsDep, principal: SecurityDep) -> Response:
+def export_csv(
+    session: SessionDep, deps: DepsDep, locale: LocaleDep, principal: SecurityDep
+) -> Response:
+    """The per-unit table for a person with a spreadsheet: headers and numbers in the reader's
+    language (vi: "61,1%"). Scripts read the same figures as JSON at
+    /api/v1/reports/compliance."""
     report = compliance.report(session, policies=deps.settings.policies, at=report_clock(deps))
-    rows = [[getattr(u, c) for c in CSV_COLUMNS] for u in [*report.units, report.total]]
+    total = report.total.model_copy(update={"unit": i18n.t("console.compliance.total", locale)})
+    rows = [
+        [csv_cell(c, getattr(u, c), locale) for c in CSV_COLUMNS] for u in [*report.units, total]
+    ]
     return csv_download(
         session,
         deps,
         actor=principal.actor,
         name="compliance",
-        header=CSV_COLUMNS,
+        header=[i18n.t(f"district_web.csv.{c}", locale) for c in CSV_COLUMNS],
         rows=rows,
-        filters={"as_of": report.as_of.isoformat()},
+        filters={"as_of": report.as_of.isoformat(), "locale": locale},
     )

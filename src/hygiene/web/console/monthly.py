@@ -37,6 +37,7 @@ def _document(
         "on_time": charts.bars(
             [(u.unit, u.on_time_pct) for u in values["report"].units],
             title=i18n.t("console.compliance.chart_on_time", locale),
+            locale=locale,
         )
     }
     return values["month"], values
