@@ -1,8 +1,6 @@
 """/console/audit: the compliance-log viewer with filters, the "chain verified up to #N" badge
 and a CSV export of what is shown (security)."""
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -11,18 +9,12 @@ from hygiene.reports import listing
 from hygiene.web.api.audit import day_bounds, verification
 from hygiene.web.auth import SecurityDep
 from hygiene.web.console.common import PAGE_SIZE, Pager, page
+from hygiene.web.console.dates import day_or_error, read_day
 from hygiene.web.console.exports import csv_download
 from hygiene.web.deps import DepsDep, LocaleDep, SessionDep
 
 router = APIRouter(prefix="/audit")
 EXPORT_LIMIT = 100_000
-
-
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 @router.get("", response_class=HTMLResponse)
@@ -40,7 +32,9 @@ def log(
     offset: int = 0,
 ) -> HTMLResponse:
     offset = max(0, offset)
-    start, end = day_bounds(deps, _day(since), _day(until))
+    first = read_day(since, field="console.audit.since", locale=locale)
+    last = read_day(until, field="console.audit.until", locale=locale)
+    start, end = day_bounds(deps, first.day, last.day)
     rows, total = listing.audit_events(
         session,
         actor=actor,
@@ -58,8 +52,9 @@ def log(
         principal,
         rows=rows,
         filters={"actor": actor, "action": action, "subject": subject},
-        since=since,
-        until=until,
+        status_code=400 if first.error or last.error else 200,
+        since=first,
+        until=last,
         chain=verification(audit.verify(session, key=deps.audit_key)),
         pager=Pager(offset=offset, total=total),
         zone=deps.settings.zone,
@@ -78,7 +73,7 @@ def export_csv(
     until: str = "",
 ) -> Response:
     filters = {"actor": actor, "action": action, "subject": subject}
-    start, end = day_bounds(deps, _day(since), _day(until))
+    start, end = day_bounds(deps, day_or_error(since), day_or_error(until))
     rows, _ = listing.audit_events(
         session,
         actor=actor,

@@ -3,14 +3,17 @@ officials and a CSV export (security). The monthly report is hygiene.web.console
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
 
 from hygiene import i18n
+from hygiene.bootstrap import Deps
 from hygiene.inventory import service as inventory
 from hygiene.inventory.models import Unit
 from hygiene.reports import charts, compliance, profiles
 from hygiene.reports.compliance import ComplianceReport
 from hygiene.web.api.common import report_clock
-from hygiene.web.auth import SecurityDep
+from hygiene.web.auth import Principal, SecurityDep
+from hygiene.web.console import dates
 from hygiene.web.console.common import page
 from hygiene.web.console.exports import csv_download
 from hygiene.web.deps import DepsDep, LocaleDep, SessionDep
@@ -68,6 +71,20 @@ def dashboard(
     principal: SecurityDep,
     unit: str = "",
 ) -> HTMLResponse:
+    return dashboard_page(request, locale, session, deps, principal, unit=unit)
+
+
+def dashboard_page(
+    request: Request,
+    locale: str,
+    session: Session,
+    deps: Deps,
+    principal: Principal,
+    *,
+    unit: str = "",
+    as_of: dates.DayField | None = None,
+) -> HTMLResponse:
+    """The dashboard; `as_of` is the report-day field when it was filled in wrong (a 400)."""
     at = report_clock(deps)
     report = compliance.report(session, policies=deps.settings.policies, at=at, unit=unit or None)
     return page(
@@ -75,7 +92,9 @@ def dashboard(
         "console/compliance.html",
         locale,
         principal,
+        status_code=400 if as_of is not None and as_of.error else 200,
         report=report,
+        as_of=as_of or dates.of(report.as_of),
         profile_note=profiles.note(deps.settings.policies, locale),
         unit=unit,
         all_units=[u.name for u in inventory.list_units(session)],

@@ -5,7 +5,7 @@ server. Either is as of today or of `as_of` (e.g. the last day of the month bein
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
@@ -13,6 +13,8 @@ from hygiene import i18n
 from hygiene.bootstrap import Deps
 from hygiene.reports import charts, compliance, monthly, pdf
 from hygiene.web.auth import Principal, SecurityDep
+from hygiene.web.console import compliance as compliance_page
+from hygiene.web.console import dates
 from hygiene.web.deps import DepsDep, LocaleDep, SessionDep
 
 router = APIRouter(prefix="/compliance")
@@ -45,13 +47,17 @@ def _document(
 
 @router.get("/report", response_class=HTMLResponse)
 def printable(
+    request: Request,
     locale: LocaleDep,
     session: SessionDep,
     deps: DepsDep,
     principal: SecurityDep,
-    as_of: date | None = None,
+    as_of: str = "",
 ) -> HTMLResponse:
-    _, values = _document(session, deps, principal, locale, as_of)
+    day = dates.read_day(as_of, field="console.compliance.as_of", locale=locale)
+    if day.error:
+        return compliance_page.dashboard_page(request, locale, session, deps, principal, as_of=day)
+    _, values = _document(session, deps, principal, locale, day.day)
     html = monthly.render_html(
         values,
         locale=locale,
@@ -72,9 +78,9 @@ def as_pdf(
     session: SessionDep,
     deps: DepsDep,
     principal: SecurityDep,
-    as_of: date | None = None,
+    as_of: str = "",
 ) -> Response:
-    month, values = _document(session, deps, principal, locale, as_of)
+    month, values = _document(session, deps, principal, locale, dates.day_or_error(as_of))
     body = pdf.to_pdf(monthly.render_html(values, locale=locale))
     name = f"bao-cao-an-toan-tai-khoan-{month.replace('/', '-')}.pdf"
     return Response(
