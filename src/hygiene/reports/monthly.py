@@ -42,6 +42,15 @@ def place_and_date(agency: Agency, day: date, locale: str) -> str:
     return place + babel_date(day, format="long", locale="en")
 
 
+def incidents_this_month(session: Session, *, settings: Settings, today: date) -> dict[int, int]:
+    """Incident reports per unit id from the 1st of `today`'s month to the end of `today`."""
+    since = datetime.combine(today.replace(day=1), time(0, 0), settings.zone)
+    until = datetime.combine(today + timedelta(days=1), time(0, 0), settings.zone)
+    return incidents.count_by_unit(
+        session, since=since.astimezone(UTC), until=until.astimezone(UTC)
+    )
+
+
 def context(
     session: Session,
     *,
@@ -59,9 +68,7 @@ def context(
         for a in advisories.list_advisories(session)
         if month_start <= as_utc(a.published_at).astimezone(settings.zone).date() <= at.today
     ]
-    since = datetime.combine(month_start, time(0, 0), settings.zone).astimezone(UTC)
-    until = datetime.combine(at.today + timedelta(days=1), time(0, 0), settings.zone)
-    reported = incidents.count_by_unit(session, since=since, until=until.astimezone(UTC))
+    reported = incidents_this_month(session, settings=settings, today=at.today)
     return {
         "profile_note": profiles.note(settings.policies, locale),
         "incidents": reported,

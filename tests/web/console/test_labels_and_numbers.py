@@ -161,3 +161,19 @@ def test_large_counts_are_grouped_per_locale(deps: Deps) -> None:
 
     assert i18n.format_number(12345, "vi") == "12.345"
     assert i18n.format_number(12345, "en") == "12,345"
+
+
+def test_the_trend_chart_names_weeks_in_the_readers_language(
+    client: TestClient, session: Session
+) -> None:
+    seed(session)
+    sign_in_as(client, session, "security")
+
+    vi = client.get("/console/compliance").text
+    en = client.get("/console/compliance?lang=en").text
+
+    assert ">Tuần 10</text>" in vi  # 02/03/2026 is in ISO week 10
+    assert "Tuần 10 (02/03–08/03/2026): 33,3%" in vi
+    assert ">Week 10</text>" in en
+    assert "W10" not in vi + en
+    assert "Chưa có số liệu" in vi  # the legend

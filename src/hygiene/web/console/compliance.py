@@ -1,6 +1,8 @@
 """/console/compliance: the per-unit dashboard with offline SVG charts, the drill-down to
 officials and a CSV export (security). The monthly report is hygiene.web.console.monthly."""
 
+from datetime import timedelta
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
@@ -9,8 +11,9 @@ from hygiene import i18n
 from hygiene.bootstrap import Deps
 from hygiene.inventory import service as inventory
 from hygiene.inventory.models import Unit
-from hygiene.reports import charts, compliance, profiles
+from hygiene.reports import charts, compliance, monthly, profiles
 from hygiene.reports.compliance import ComplianceReport
+from hygiene.reports.trend import WeekPoint
 from hygiene.web.api.common import report_clock
 from hygiene.web.auth import Principal, SecurityDep
 from hygiene.web.console import dates
@@ -41,6 +44,23 @@ CSV_COLUMNS = [
 ]
 
 
+def week_label(point: WeekPoint, locale: str) -> str:
+    """ "Tuần 48" / "Week 48": the ISO week of the point's last day."""
+    return i18n.t("district_web.chart.week", locale, n=point.ending.isocalendar().week)
+
+
+def week_days(point: WeekPoint, locale: str) -> str:
+    """ "Tuần 48 (23/11–29/11/2026)": the week and its days, for the dot's tooltip."""
+    monday = point.ending - timedelta(days=point.ending.weekday())
+    return i18n.t(
+        "district_web.chart.week_days",
+        locale,
+        n=point.ending.isocalendar().week,
+        first=monday.strftime("%d/%m"),
+        last=i18n.format_date(monday + timedelta(days=6)),
+    )
+
+
 def _charts(report: ComplianceReport, locale: str) -> dict[str, object]:
     t = i18n.t
     return {
@@ -55,9 +75,10 @@ def _charts(report: ComplianceReport, locale: str) -> dict[str, object]:
             locale=locale,
         ),
         "trend_chart": charts.line(
-            [(p.week[-3:], p.on_time_pct) for p in report.trend],
+            [(week_label(p, locale), p.on_time_pct) for p in report.trend],
             title=t("console.compliance.chart_trend", locale),
             locale=locale,
+            details=[week_days(p, locale) for p in report.trend],
         ),
     }
 
@@ -72,6 +93,12 @@ def dashboard(
     unit: str = "",
 ) -> HTMLResponse:
     return dashboard_page(request, locale, session, deps, principal, unit=unit)
+
+
+def _incidents(session: Session, deps: Deps, report: ComplianceReport) -> dict[int, int]:
+    """This month's incident reports per unit shown (a unit with none has 0)."""
+    counts = monthly.incidents_this_month(session, settings=deps.settings, today=report.as_of)
+    return {u.unit_id: counts.get(u.unit_id, 0) for u in report.units if u.unit_id is not None}
 
 
 def dashboard_page(
@@ -94,6 +121,7 @@ def dashboard_page(
         principal,
         status_code=400 if as_of is not None and as_of.error else 200,
         report=report,
+        incidents=_incidents(session, deps, report),
         as_of=as_of or dates.of(report.as_of),
         profile_note=profiles.note(deps.settings.policies, locale),
         unit=unit,
@@ -144,15 +172,21 @@ def export_csv(
     /api/v1/reports/compliance."""
     report = compliance.report(session, policies=deps.settings.policies, at=report_clock(deps))
     total = report.total.model_copy(update={"unit": i18n.t("console.compliance.total", locale)})
+    incidents = _incidents(session, deps, report)
+    counts = [incidents.get(u.unit_id, 0) for u in report.units if u.unit_id is not None]
     rows = [
-        [csv_cell(c, getattr(u, c), locale) for c in CSV_COLUMNS] for u in [*report.units, total]
+        [*(csv_cell(c, getattr(u, c), locale) for c in CSV_COLUMNS), i18n.format_number(n, locale)]
+        for u, n in zip([*report.units, total], [*counts, sum(counts)], strict=True)
     ]
     return csv_download(
         session,
         deps,
         actor=principal.actor,
         name="compliance",
-        header=[i18n.t(f"district_web.csv.{c}", locale) for c in CSV_COLUMNS],
+        header=[
+            *(i18n.t(f"district_web.csv.{c}", locale) for c in CSV_COLUMNS),
+            i18n.t("district_web.incidents.month", locale),
+        ],
         rows=rows,
         filters={"as_of": report.as_of.isoformat(), "locale": locale},
     )
