@@ -11,6 +11,7 @@ from hygiene.clock import UtcDatetime
 from hygiene.inventory.models import Official
 from hygiene.outbox.models import DeliveryAttempt, Message
 from hygiene.outbox.service import attempts_of
+from hygiene.users.models import ConsoleUser
 
 
 class MessageRow(BaseModel):
@@ -19,7 +20,7 @@ class MessageRow(BaseModel):
     campaign: str
     kind: str
     stage: str | None
-    employee_id: str
+    employee_id: str | None  # None: the message is to a console user (user_email)
     status: str
     attempts: int
     planned_on: date
@@ -28,6 +29,7 @@ class MessageRow(BaseModel):
     recipient: str | None
     sent_at: UtcDatetime | None
     last_error: str | None
+    user_email: str | None = None  # a security officer: an incident notice, a headless escalation
 
 
 class AttemptRow(BaseModel):
@@ -48,8 +50,10 @@ class MessageDetail(MessageRow):
     attempt_list: list[AttemptRow]
 
 
-def _row(message: Message, employee_id: str) -> dict[str, object]:
-    return {**message.model_dump(), "employee_id": employee_id}
+def _row(
+    message: Message, employee_id: str | None, user_email: str | None = None
+) -> dict[str, object]:
+    return {**message.model_dump(), "employee_id": employee_id, "user_email": user_email}
 
 
 def list_messages(
@@ -74,17 +78,18 @@ def list_messages(
 
 def show_message(session: Session, message_id: int) -> MessageDetail | None:
     found = session.execute(
-        select(Message, col(Official.employee_id))
-        .join(Official, col(Official.id) == col(Message.official_id))
+        select(Message, col(Official.employee_id), col(ConsoleUser.email))
+        .outerjoin(Official, col(Official.id) == col(Message.official_id))
+        .outerjoin(ConsoleUser, col(ConsoleUser.id) == col(Message.user_id))
         .where(col(Message.id) == message_id)
     ).first()
     if found is None:
         return None
-    message, employee_id = found
+    message, employee_id, user_email = found
     attempts: Sequence[DeliveryAttempt] = attempts_of(session, message_id)
     return MessageDetail.model_validate(
         {
-            **_row(message, employee_id),
+            **_row(message, employee_id, user_email),
             "attempt_list": [AttemptRow.model_validate(a.model_dump()) for a in attempts],
         }
     )

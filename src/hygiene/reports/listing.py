@@ -17,6 +17,7 @@ from hygiene.inventory.models import Official, Unit
 from hygiene.outbox.models import Message
 from hygiene.outbox.queries import MessageRow
 from hygiene.outbox.service import STATUSES
+from hygiene.users.models import ConsoleUser
 
 
 def _paged(session: Session, query: Any, limit: int, offset: int) -> tuple[list[Any], int]:
@@ -33,9 +34,12 @@ def messages(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[MessageRow], int]:
+    # Outer joins: a message to a console user (an incident notice, the escalation of a unit
+    # with no head) has no official.
     query = (
-        select(Message, col(Official.employee_id))
-        .join(Official, col(Official.id) == col(Message.official_id))
+        select(Message, col(Official.employee_id), col(ConsoleUser.email))
+        .outerjoin(Official, col(Official.id) == col(Message.official_id))
+        .outerjoin(ConsoleUser, col(ConsoleUser.id) == col(Message.user_id))
         .order_by(col(Message.id).desc())
     )
     if status:
@@ -45,7 +49,10 @@ def messages(
     if campaign:
         query = query.where(col(Message.campaign) == campaign)
     rows, total = _paged(session, query, limit, offset)
-    return [MessageRow.model_validate({**m.model_dump(), "employee_id": e}) for m, e in rows], total
+    return [
+        MessageRow.model_validate({**m.model_dump(), "employee_id": e, "user_email": u})
+        for m, e, u in rows
+    ], total
 
 
 def status_counts(session: Session) -> dict[str, int]:
