@@ -1,6 +1,7 @@
 """In Chromium whose language is American English, the Vietnamese console still shows and takes
 days as dd/mm/yyyy, and the charts' long unit names stay inside the chart."""
 
+from playwright.sync_api import Browser
 from sqlmodel import Session
 
 from tests import factories as f
@@ -19,8 +20,8 @@ LABEL_EDGES = """() => [...document.querySelectorAll('svg.chart')].flatMap(svg =
 })"""
 
 
-def test_an_american_browser_gets_dd_mm_yyyy_days_and_whole_labels(  # type: ignore[no-untyped-def]
-    browser, live_server: str, session: Session
+def test_an_american_browser_gets_dd_mm_yyyy_days_and_whole_labels(
+    browser: Browser, live_server: str, session: Session
 ) -> None:
     seed(session)
     f.unit(session, LONG)

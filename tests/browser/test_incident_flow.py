@@ -5,8 +5,8 @@ signs in through the console's form."""
 
 import asyncio
 import threading
-from typing import Any
 
+from playwright.sync_api import Browser, Page
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -48,7 +48,7 @@ def _deliver(
     return email.sent
 
 
-def _report_in_the_portal(page: Any, live_server: str, session: Session) -> str:
+def _report_in_the_portal(page: Page, live_server: str, session: Session) -> str:
     official = make_official(session)
     token = sessions.start(
         session, kind="official", secret=SECRET.encode(), now=NOW, official_id=official
@@ -65,15 +65,15 @@ def _report_in_the_portal(page: Any, live_server: str, session: Session) -> str:
     return receipt
 
 
-def _move(page: Any, button: str) -> str:
+def _move(page: Page, button: str) -> str:
     page.click(f"button:has-text('{button}')")
     page.wait_for_load_state()
-    return str(page.inner_text("#incident-status"))
+    return page.inner_text("#incident-status")
 
 
-def test_a_reported_incident_reaches_the_officer_and_is_handled_in_the_console(  # type: ignore[no-untyped-def]
-    page,
-    browser,
+def test_a_reported_incident_reaches_the_officer_and_is_handled_in_the_console(
+    page: Page,
+    browser: Browser,
     live_server: str,
     session: Session,
     engine: Engine,
