@@ -44,8 +44,13 @@ def stop_moot(
     reason: str,
 ) -> list[int]:
     """Cancel pending rotation messages whose accounts are all quiet; returns their ids."""
-    officials = sorted(set(official_ids))
     stopped: list[int] = []
+    pending = select(Message.id).where(
+        col(Message.campaign) == "rotation", col(Message.status) == "pending"
+    )
+    if session.exec(pending.limit(1)).first() is None:
+        return stopped  # nothing to stop: skip looking up every rotated official
+    officials = sorted(set(official_ids))
     today = now.astimezone(settings.zone).date()
     for start in range(0, len(officials), 500):
         chunk = officials[start : start + 500]

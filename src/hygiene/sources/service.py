@@ -2,10 +2,12 @@
 
     1. a source_run row says "running" (committed, so /healthz sees a sync in progress);
     2. the directory is read and staged in batches (sources.staging);
-    3. one transaction: drop entries the directory no longer has, read the pending changes,
-       apply them set-based (sources.changes), stop reminders made moot (sources.reminders),
-       flag "declared but not seen" (sources.findings), and append the audit events: one per
-       account whose evidence changed and one for the run (counts + SHA-256 of the changes);
+    3. one transaction: drop entries the directory no longer has; stream the pending changes in
+       batches, appending one audit event per account whose evidence changed as each batch is
+       read (memory holds one batch); apply them in one UPDATE … FROM (sources.changes); stop
+       reminders made moot (sources.reminders); flag "declared but not seen"
+       (sources.findings); one audit event for the run (counts + SHA-256 of the change lines,
+       in account order);
     4. the run row gets its outcome.
 
 A dry run stages under a name of its own, reads the same changes, and rolls everything back:
@@ -31,6 +33,7 @@ from hygiene.sources.config import SourceConfig
 from hygiene.sources.models import SourceRun
 
 SourceFactory = Callable[[str, SourceConfig], Source]
+MOVES_REMINDERS = frozenset(("rotation", "expiry", "disabled"))
 
 
 @dataclass(frozen=True)
@@ -49,11 +52,6 @@ class SyncResult:
     @property
     def changed(self) -> int:
         return sum(self.counts.values())
-
-
-def digest(found: list[changes.Change]) -> str:
-    lines = sorted(change.line() for change in found)
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 def _start(engine: Engine, name: str, now: datetime, attempt: int) -> int:
@@ -153,10 +151,18 @@ def _apply(
     if run_id >= 0:
         staging.drop_unseen(session, staged_as=staged_as, run_id=run_id)
     covers = list(config.covers)
-    found = changes.pending(session, name=name, staged=staged_as, covers=covers)
-    counts = changes.apply(session, name=name, staged=staged_as, covers=covers, now=now)
+    counts = dict.fromkeys(changes.KINDS, 0)
+    rotated: set[int] = set()
+    digest = hashlib.sha256()
+    for found in changes.pending(session, name=name, staged=staged_as, covers=covers):
+        for change in found:
+            counts[change.kind] += 1
+            if change.kind in MOVES_REMINDERS:
+                rotated.add(change.official_id)
+        digest.update("".join([f"{change.line()}\n" for change in found]).encode("utf-8"))
+        audit.append_many(session, key=key, now=now, events=_evidence_events(name, found, actor))
+    changes.apply(session, name=name, staged=staged_as, covers=covers, now=now)
     session.expire_all()
-    rotated = {c.official_id for c in found if c.kind in ("rotation", "expiry", "disabled")}
     stopped = reminders.stop_moot(
         session, official_ids=rotated, settings=settings, now=now, reason=changes.evidence(name)
     )
@@ -171,36 +177,37 @@ def _apply(
         counts=counts,
         stopped=len(stopped),
         flagged=len(flagged),
-        changes_hash=digest(found),
+        changes_hash=digest.hexdigest(),
         run_id=run_id if run_id >= 0 else None,
     )
-    _audit(session, result, found, flagged, now=now, key=key, actor=actor)
+    _audit(session, result, flagged, now=now, key=key, actor=actor)
     return result
+
+
+def _evidence_events(name: str, found: list[changes.Change], actor: str) -> list[audit.NewEvent]:
+    """One event per account whose evidence changed (its changes are consecutive in `found`)."""
+    by_account: dict[int, dict[str, Any]] = {}
+    for change in found:
+        entry = by_account.setdefault(change.account_id, {"source": changes.evidence(name)})
+        entry[change.kind] = {"before": change.before, "after": change.after}
+        if change.kind == "rotation" and change.seen_at is not None:
+            entry["changed_at"] = change.seen_at.isoformat()
+    return [
+        audit.NewEvent(actor, "sources.evidence", f"account:{account}", data)
+        for account, data in by_account.items()
+    ]
 
 
 def _audit(
     session: Session,
     result: SyncResult,
-    found: list[changes.Change],
     flagged: list[int],
     *,
     now: datetime,
     key: bytes,
     actor: str,
 ) -> None:
-    by_account: dict[int, dict[str, Any]] = {}
-    for change in found:
-        entry = by_account.setdefault(
-            change.account_id, {"source": changes.evidence(result.source)}
-        )
-        entry[change.kind] = {"before": change.before, "after": change.after}
-        if change.kind == "rotation" and change.seen_at is not None:
-            entry["changed_at"] = change.seen_at.isoformat()
     events = [
-        audit.NewEvent(actor, "sources.evidence", f"account:{account}", data)
-        for account, data in sorted(by_account.items())
-    ]
-    events += [
         audit.NewEvent(
             actor,
             "sources.declared_not_seen",

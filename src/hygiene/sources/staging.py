@@ -18,7 +18,7 @@ from sqlalchemy import Engine, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
-from hygiene.db import session_scope
+from hygiene.db import session_scope, table
 from hygiene.sources.base import Observation
 from hygiene.sources.config import SourceConfig
 from hygiene.sources.models import SourceEntry
@@ -78,7 +78,8 @@ def _upsert(engine: Engine, rows: list[dict[str, Any]]) -> None:
 
 def _upsert_in(session: Session, rows: list[dict[str, Any]]) -> None:
     module: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = module.insert(SourceEntry)
+    # The table, not the entity: a Core executemany, without the ORM's bulk-insert bookkeeping.
+    statement = module.insert(table(SourceEntry))
     statement = statement.on_conflict_do_update(
         index_elements=["source", "match_key"],
         set_={name: statement.excluded[name] for name in _UPDATED},
