@@ -22,12 +22,15 @@ KNOWN_BACK_EDGES = {
     ("settings", "sources"),
     # audit/checkpoints.py finds the security officers (users.models) to count recipients.
     ("audit", "users"),
-    # channels/registry.py builds the channels from bootstrap.Deps; bootstrap should build them.
-    ("channels", "bootstrap"),
     # outbox/lookup.py reads what exposure and incident messages render from; those packages
     # plan their messages into the outbox (the queue and the composer share one package).
     ("outbox", "exposures"),
     ("outbox", "incidents"),
+    # outbox/compose.py renders sign-in codes with portal.signin, which enqueues them in the outbox.
+    ("outbox", "portal"),
+    # outbox/delivery.py holds a restored database's messages (restore.service), which changes
+    # outbox rows through outbox.service.
+    ("outbox", "restore"),
 }
 
 
