@@ -73,18 +73,21 @@ def test_console_sign_in_locks_out_after_ten_tries_and_unlocks_later(
     assert later.status_code == 303
 
 
-def test_a_console_account_locks_after_five_wrong_passwords(
+def test_five_wrong_passwords_slow_their_client_down_not_the_account(
     client: TestClient, session: Session, deps: Deps
 ) -> None:
     make_user(session, ADMIN_EMAIL, "admin")
     for _ in range(5):
         console_login(client, "sai mật khẩu")
 
-    locked = console_login(client, PASSWORD)
-    fixed(deps).advance(timedelta(minutes=16))
+    slowed = console_login(client, PASSWORD)
+    with TestClient(client.app, client=("10.9.8.7", 50000)) as elsewhere:
+        other_client = console_login(elsewhere, PASSWORD)
+    fixed(deps).advance(console_auth.SIGN_IN_BACKOFF.delay(5))
     later = console_login(client, PASSWORD)
 
-    assert locked.status_code == 401
+    assert slowed.status_code == 429
+    assert other_client.status_code == 303
     assert later.status_code == 303
 
 

@@ -1,4 +1,4 @@
-"""Console users: creation with a one-time setup code, sign-in with lockout, API tokens.
+"""Console users: creation with a one-time setup code, sign-in, API tokens.
 
 A console password is the console user's own secret: only its argon2 hash is stored, and it is
 checked with zxcvbn before it is accepted (length ≥ 12, score ≥ 3).
@@ -20,8 +20,6 @@ from hygiene.users import totp as second_factor
 from hygiene.users.models import ApiToken, ConsoleUser
 
 ROLES = ("admin", "security")
-MAX_FAILED = 5
-LOCKOUT = timedelta(minutes=15)
 SETUP_VALID = timedelta(days=7)
 TOKEN_DAYS = 90  # settings.security.api_token_days is passed in by the entry points
 LAST_USED_PRECISION = timedelta(minutes=1)
@@ -163,23 +161,16 @@ def check_console_password(password: str, *, user_inputs: list[str]) -> None:
 def authenticate(
     session: Session, *, email: str, password: str, totp: str | None, now: datetime, secret: bytes
 ) -> ConsoleUser:
-    """The user, or SignInFailed; repeated failures lock the account for LOCKOUT."""
+    """The user, or SignInFailed. Failures never lock the account: the entry point slows the
+    failing (account, client) down (web/console/auth.py), so nobody can lock an officer out."""
     user = session.exec(
         select(ConsoleUser).where(ConsoleUser.email == email.strip().lower())
     ).first()
     if user is None or not user.active or user.password_hash is None:
         _hasher.hash(password)  # spend the same time as a real check
         raise SignInFailed()
-    locked = as_utc(user.locked_until) if user.locked_until else None
-    if locked is not None and locked > now:
-        raise SignInFailed("users.locked", until=locked)
     step = _totp_step(user, totp, now=now, secret=secret)
     if not (_password_ok(user.password_hash, password) and step is not False):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED:
-            user.locked_until, user.failed_logins = now + LOCKOUT, 0
-        session.add(user)
-        session.flush()
         raise SignInFailed()
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
     if isinstance(step, int):

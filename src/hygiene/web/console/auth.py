@@ -1,10 +1,20 @@
-"""Console sign-in, first-time setup and sign-out for IT admins and security officers."""
+"""Console sign-in, first-time setup and sign-out for IT admins and security officers.
 
+Failed sign-ins slow down per (account, client), never per account alone: after a few free
+failures, the next attempt from that client for that email waits 5 s, then 10 s, 20 s … up to
+15 min. Five (or fifty) wrong passwords sent from anywhere slow the sender only; the officer on
+another client signs in at once. Unknown emails are slowed the same way (no oracle). The per-IP
+limit (SIGN_IN_LIMIT) stays as a ceiling on one client's guesses across accounts.
+"""
+
+import hashlib
+import math
 from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from hygiene.audit import service as audit
 from hygiene.bootstrap import Deps
@@ -24,7 +34,22 @@ router = APIRouter()
 SIGN_IN_LIMIT = throttle.Limit(
     limit=10, window=timedelta(minutes=10), lockout=timedelta(minutes=15)
 )
+SIGN_IN_BACKOFF = throttle.Backoff(
+    free=3, first=timedelta(seconds=5), longest=timedelta(minutes=15), forget=timedelta(days=1)
+)
 Csrf = Depends(require_csrf)
+
+
+def backoff_key(email: str, client: str) -> str:
+    """One key per (account, client); the email hashed to keep the key short and unread."""
+    account = hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()[:32]
+    return f"console-login:account:{account}:client:{client}"
+
+
+def _check_backoff(session: Session, key: str, now: datetime) -> None:
+    wait = throttle.wait_until(session, key=key, rule=SIGN_IN_BACKOFF, now=now)
+    if wait is not None:
+        raise HygieneError("auth.slow_down", seconds=math.ceil((wait - now).total_seconds()))
 
 
 def _local(when: datetime | None, deps: Deps) -> datetime | None:
@@ -59,25 +84,33 @@ def login(
     next: Annotated[str, Form()] = "/console",
 ) -> Response:
     now = deps.clock.now()
-    verdict = throttle.hit(
-        session, key=f"console-login:ip:{client_ip(request)}", rule=SIGN_IN_LIMIT, now=now
-    )
+    key = backoff_key(email, client_ip(request))
     try:
+        _check_backoff(session, key, now)  # before the per-IP count: nothing is checked
+        verdict = throttle.hit(
+            session, key=f"console-login:ip:{client_ip(request)}", rule=SIGN_IN_LIMIT, now=now
+        )
         if not verdict.allowed:
             raise HygieneError("auth.throttled", until=_local(verdict.locked_until, deps))
-        user = users.authenticate(
-            session, email=email, password=password, totp=totp or None, now=now, secret=deps.secret
-        )
+        try:
+            user = users.authenticate(
+                session, email=email, password=password, totp=totp or None, now=now,
+                secret=deps.secret,
+            )  # fmt: skip
+        except users.SignInFailed:
+            throttle.failed(session, key=key, rule=SIGN_IN_BACKOFF, now=now)
+            raise
     except HygieneError as exc:
         session.commit()  # keep the failure count even though we answer with an error
         return render(
             request,
             "console/login.html",
             locale,
-            status_code=401 if verdict.allowed else 429,
+            status_code=401 if isinstance(exc, users.SignInFailed) else 429,
             next=_safe_next(next),
             error=exc.render(locale),
         )
+    throttle.clear(session, key=key)
     audit.append(
         session,
         key=deps.audit_key,
