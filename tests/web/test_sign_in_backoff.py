@@ -5,7 +5,7 @@ each failure, while the security officer on another client signs in at once."""
 from collections.abc import Iterator
 from datetime import timedelta
 
-import httpx
+import httpx2
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -46,7 +46,7 @@ def clock(deps: Deps) -> FixedClock:
     return deps.clock
 
 
-def sign_in(client: TestClient, password: str, email: str = SECURITY_EMAIL) -> httpx.Response:
+def sign_in(client: TestClient, password: str, email: str = SECURITY_EMAIL) -> httpx2.Response:
     token = csrf(client, "/console/login")
     return client.post(
         "/console/login",
