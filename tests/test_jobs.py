@@ -17,6 +17,7 @@ from hygiene.settings import Campaign, Campaigns
 def test_it_has_one_plan_job_per_enabled_campaign_and_a_deliver_job(deps: Deps) -> None:
     scheduler = jobs.build_scheduler(deps, {"email": MemoryChannel("email")})
     assert sorted(job.id for job in scheduler.get_jobs()) == [
+        "audit:checkpoint",
         "deliver",
         "plan:attest",
         "plan:browser",

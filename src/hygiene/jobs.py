@@ -24,6 +24,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from hygiene.audit import checkpoints
 from hygiene.bootstrap import Deps
 from hygiene.campaigns import service as campaigns
 from hygiene.channels.base import Channel
@@ -41,6 +42,7 @@ from hygiene.sources.service import SourceFactory
 log = logging.getLogger(__name__)
 DELIVER_JOB = "deliver"
 SNAPSHOT_JOB = "report:snapshot"
+CHECKPOINT_JOB = "audit:checkpoint"
 # Given on every job too: a job added before start() shows its own options, not the defaults.
 JOB_OPTIONS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
 
@@ -77,6 +79,20 @@ def snapshot_job(deps: Deps) -> snapshot.Taken:
         )
     log.info("compliance snapshot of %s: %d unit(s)", taken.day.isoformat(), taken.units)
     return taken
+
+
+def checkpoint_job(deps: Deps) -> checkpoints.Issued:
+    """Email today's compliance-log checkpoint to the security officers, then remember it (only
+    after the commit: the file never names a checkpoint whose sending was rolled back)."""
+    with session_scope(deps.engine) as session:
+        issued = checkpoints.issue(
+            session, settings=deps.settings, key=deps.audit_key, now=deps.clock.now(),
+            actor="scheduler",
+        )  # fmt: skip
+    checkpoints.remember(deps.settings.checkpoint_path, issued.checkpoint)
+    log.info("audit checkpoint #%d queued for %d officer(s)", issued.checkpoint.seq,
+             issued.recipients)  # fmt: skip
+    return issued
 
 
 async def deliver_job(deliverer: Deliverer) -> DeliveryReport | None:
@@ -226,6 +242,16 @@ def build_scheduler(
         )
     _add_snapshot_job(scheduler, deps)
     deliverer = build_deliverer(deps, channels, worker or worker_name(), health=health)
+    if deps.settings.security.checkpoint.enabled:
+        scheduler.add_job(
+            checkpoint_job,
+            CronTrigger.from_crontab(deps.settings.security.checkpoint.cron, timezone=zone),
+            id=CHECKPOINT_JOB,
+            name="audit checkpoint",
+            kwargs={"deps": deps},
+            replace_existing=True,
+            **JOB_OPTIONS,
+        )
     scheduler.add_job(
         DeliveryLoop(deliverer).run,
         IntervalTrigger(seconds=deps.settings.delivery.interval_seconds, timezone=zone),

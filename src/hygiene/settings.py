@@ -291,6 +291,8 @@ class Security(Section):
     checkpoint_file: Path | None = None  # default: <data_dir>/audit-checkpoint
     # Portal sign-in answers no sooner than this, known identifier or not (no timing oracle).
     sign_in_answer_ms: int = Field(300, ge=0, le=5000)
+    # The daily compliance-log checkpoint emailed to the security officers (hygiene.jobs).
+    checkpoint: Campaign = Campaign(cron="0 7 * * *")
 
 
 class Metrics(Section):

@@ -61,6 +61,13 @@ def sample(**overrides: Any) -> dict[str, Any]:
             "reported_at": "02/03/2026 09:15",
             "notified": 1,
         },
+        "checkpoint": {
+            "line": "1234:" + "9f" * 32 + " 2026-03-02T03:00:00Z 1234",
+            "seq": 1234,
+            "hash": "9f" * 32,
+            "at": "02/03/2026 10:00",
+            "count": 1234,
+        },
     }
     return {**context, **overrides}
 
@@ -72,8 +79,12 @@ def parts(rendered: Rendered) -> dict[str, str]:
 CASES = [(kind, locale) for kind in KINDS for locale in LOCALES]
 # The incident notice goes to security officers (console users: no phrase, nothing to
 # acknowledge); the receipt is a notice to the official (phrase, but nothing to acknowledge).
-TO_OFFICIALS = [(k, loc) for k, loc in CASES if k != "incident_new"]
-ACKNOWLEDGED = [(k, loc) for k, loc in CASES if not k.startswith("incident_")]
+# The log checkpoint goes to security officers too, with nothing to acknowledge.
+TO_SECURITY = ("incident_new", "audit_checkpoint")
+TO_OFFICIALS = [(k, loc) for k, loc in CASES if k not in TO_SECURITY]
+ACKNOWLEDGED = [
+    (k, loc) for k, loc in CASES if not k.startswith("incident_") and k not in TO_SECURITY
+]
 
 
 @pytest.mark.parametrize(("kind", "locale"), CASES)

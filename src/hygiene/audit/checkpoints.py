@@ -4,7 +4,8 @@ database, so a cut tail, a restored older backup or a rewrite made with the secr
 The hash chain alone proves that the events it holds are consistent; it cannot prove that
 nothing was removed from the end, nor that a key holder did not recompute every hash after an
 edit. A checkpoint is a claim "event SEQ had hash HASH", written down somewhere the database
-cannot change: sent to every security officer by email (daily and on demand), printed on the
+cannot change: sent to every security officer by email through the outbox (daily by the
+scheduler, `security.checkpoint`, and on demand with `hygiene audit checkpoint`), printed on the
 monthly report, and kept by the service in a file beside the data (`<data_dir>/audit-checkpoint`).
 
 `check()` compares received checkpoints with the log: an event that is gone (tail cut, older
@@ -22,15 +23,19 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from hygiene import files
+from hygiene import files, i18n
 from hygiene.audit import service as audit
 from hygiene.audit.models import AuditEvent
+from hygiene.db import row_id
 from hygiene.errors import HygieneError
+from hygiene.outbox import service as outbox
 from hygiene.settings import Settings
 from hygiene.users.models import ConsoleUser
 
 _PAIR = re.compile(r"(?<![0-9a-f])(\d+):([0-9a-f]{64})(?![0-9a-f])", re.IGNORECASE)
 FILE_NAME = "audit-checkpoint"
+CAMPAIGN, KIND = "checkpoint", "audit_checkpoint"
+_LINE = re.compile(r"(\d+):([0-9a-f]{64}) (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) (\d+)")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,25 @@ class Checkpoint:
         """The line an officer keeps: `SEQ:HASH time count` (only SEQ:HASH is checked)."""
         stamp = self.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return f"{self.pair} {stamp} {self.count}"
+
+
+def from_line(line: str) -> Checkpoint | None:
+    """The checkpoint a `line()` wrote, or None when `line` is not one."""
+    match = _LINE.fullmatch(line.strip())
+    if match is None:
+        return None
+    at = datetime.strptime(match.group(3), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return Checkpoint(int(match.group(1)), match.group(2), at, int(match.group(4)))
+
+
+def message_context(payload: str, *, settings: Settings) -> dict[str, object]:
+    """What the checkpoint message shows: the line to keep, and its parts, time in local time."""
+    taken = from_line(payload)
+    if taken is None:
+        raise LookupError("not a checkpoint line")
+    local = taken.at.astimezone(settings.zone).replace(tzinfo=None)
+    return {"line": taken.line(), "seq": taken.seq, "hash": taken.head_hash,
+            "at": i18n.format_value(local), "count": taken.count}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -155,13 +179,22 @@ def security_officers(session: Session) -> list[ConsoleUser]:
 
 
 def issue(session: Session, *, settings: Settings, key: bytes, now: datetime, actor: str) -> Issued:
-    """Take a checkpoint of the head and log that it was sent, in the caller's transaction.
+    """Take a checkpoint of the head, queue it by email to every active security officer
+    (normal lane, key `checkpoint:SEQ:TIME:user:ID`) and log that it was sent, all in the
+    caller's transaction.
 
     The caller commits, then `remember()`s it: the file never names a checkpoint whose sending
     was rolled back.
     """
     taken = current(session, now=now)
     officers = security_officers(session)
+    stamp = taken.at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for officer in officers:
+        outbox.enqueue(
+            session, idempotency_key=f"{CAMPAIGN}:{taken.seq}:{stamp}:user:{row_id(officer.id)}",
+            campaign=CAMPAIGN, kind=KIND, now=now, today=now.astimezone(settings.zone).date(),
+            user_id=officer.id, payload=taken.line(),
+        )  # fmt: skip
     audit.append(
         session,
         key=key,

@@ -28,6 +28,7 @@ KINDS = (
     "incident_new",
     "incident_receipt",
     "portal_sign_in",
+    "audit_checkpoint",
 )
 LOCALES = ("vi", "en")
 DEFAULT_OVERRIDES = Path("config/templates")

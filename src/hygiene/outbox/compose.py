@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import Session
 
 from hygiene import i18n, keyed
+from hygiene.audit import checkpoints
 from hygiene.channels.base import OutgoingMessage
 from hygiene.clock import as_utc as aware  # kept as a name: outbox modules and tests use it
 from hygiene.db import row_id
@@ -189,7 +190,7 @@ def _escalated_systems(
 
 
 # Notices, not requests: nothing to acknowledge, so no code is shown (acks refuses them too).
-UNACKNOWLEDGED = ("incident",)
+UNACKNOWLEDGED = ("incident", checkpoints.CAMPAIGN)
 
 
 def context(
@@ -223,6 +224,9 @@ def context(
         "unit": unit.name if unit else "",
         "limit_days": min(p.escalate_after_days for p in settings.policies.values()),
         "incident": lookup.incidents.get(row_id(message.id), {}),
+        "checkpoint": checkpoints.message_context(message.payload, settings=settings)
+        if campaign == checkpoints.CAMPAIGN
+        else {},
     }
 
 

@@ -133,8 +133,29 @@ def enqueue_urgent(
     """One message on the urgent lane, due now, to an official or a console user; False when
     its key was enqueued before (nothing is inserted twice). Wake the delivery loop after the
     commit (Deps.wake_delivery) so it goes out at once."""
+    return enqueue(
+        session, idempotency_key=idempotency_key, campaign=campaign, kind=kind, now=now,
+        today=today, official_id=official_id, user_id=user_id, payload=payload, priority=URGENT,
+    )  # fmt: skip
+
+
+def enqueue(
+    session: Session,
+    *,
+    idempotency_key: str,
+    campaign: str,
+    kind: str,
+    now: datetime,
+    today: date,
+    official_id: int | None = None,
+    user_id: int | None = None,
+    payload: str = "",
+    priority: int = NORMAL,
+) -> bool:
+    """One message due now, to an official or a console user, on the normal lane unless told;
+    False when its key was enqueued before (nothing is inserted twice)."""
     if (official_id is None) == (user_id is None):
-        raise ValueError("an urgent message goes to exactly one official or console user")
+        raise ValueError("a message goes to exactly one official or console user")
     dialect = session.get_bind().dialect.name
     module: Any = postgresql if dialect == "postgresql" else sqlite
     statement = (
@@ -149,7 +170,7 @@ def enqueue_urgent(
             planned_on=today,
             planned_at=now,
             status=PENDING,
-            priority=URGENT,
+            priority=priority,
             attempts=0,
             next_attempt_at=now,
             updated_at=now,

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from hygiene import i18n
 from hygiene.advisories import service as advisories
+from hygiene.audit import checkpoints
 from hygiene.audit import service as audit
 from hygiene.campaigns.stages import Clockless
 from hygiene.clock import as_utc
@@ -60,7 +61,10 @@ def context(
     preparer: Preparer,
     locale: str,
     charts: dict[str, Markup] | None = None,
+    checked_at: datetime | None = None,
 ) -> dict[str, Any]:
+    """The document's values; with `checked_at`, the log's checkpoint at that time is printed
+    (a copy of the log's head on paper, checked with `audit verify --checkpoints`)."""
     report = compliance.report(session, policies=settings.policies, at=at)
     month_start = at.today.replace(day=1)
     published = [
@@ -76,6 +80,11 @@ def context(
         "month": at.today.strftime("%m/%Y"),
         "advisories": published,
         "chain": audit.verify(session, key=audit_key),
+        "checkpoint": checkpoints.message_context(
+            checkpoints.current(session, now=checked_at).line(), settings=settings
+        )
+        if checked_at
+        else None,
         "agency": settings.agency,
         "national": NATIONAL,
         "motto": MOTTO,

@@ -34,6 +34,7 @@ def _document(
         at=at,
         preparer=monthly.Preparer(name),
         locale=locale,
+        checked_at=deps.clock.now(),
     )
     values["charts"] = {
         "on_time": charts.bars(
