@@ -22,6 +22,9 @@ KNOWN_BACK_EDGES = {
     ("settings", "sources"),
     # audit/checkpoints.py finds the security officers (users.models) to count recipients.
     ("audit", "users"),
+    # audit/checkpoints.py queues the checkpoint mail to the security officers (outbox.service),
+    # and the outbox's composer renders digests and notices whose senders audit their work.
+    ("audit", "outbox"),
     # outbox/lookup.py reads what exposure and incident messages render from; those packages
     # plan their messages into the outbox (the queue and the composer share one package).
     ("outbox", "exposures"),
