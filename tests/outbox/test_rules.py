@@ -136,3 +136,9 @@ def test_it_sends_an_email_preference_through_the_smtp_channel(
     smtp = MemoryChannel("smtp")
     asyncio.run(make_deliverer(channels={"smtp": smtp, "file": MemoryChannel("file")}).drain())
     assert len(smtp.sent) == planned
+
+
+def test_the_backoff_of_a_channel_down_for_thousands_of_batches_stays_at_its_cap() -> None:
+    delivery = Delivery(backoff_base_seconds=30.0, backoff_max_seconds=6 * 3600.0)
+    wait = backoff(5000, delivery, random.Random(1))  # noqa: S311  (jitter)
+    assert timedelta(hours=3) <= wait <= timedelta(hours=6)

@@ -23,5 +23,8 @@ def backoff(attempts: int, delivery: Delivery, rng: random.Random) -> timedelta:
     The jitter spreads the retries of a batch that failed together (a provider outage) so they
     do not all come back in the same second.
     """
-    ceiling = min(delivery.backoff_max_seconds, delivery.backoff_base_seconds * 2 ** (attempts - 1))
+    # The exponent is capped: a down channel's streak counts batches and passes 1,024 in a long
+    # outage, where 2 ** n no longer converts to a float (OverflowError on every batch).
+    doubling = 2.0 ** min(attempts - 1, 64)
+    ceiling = min(delivery.backoff_max_seconds, delivery.backoff_base_seconds * doubling)
     return timedelta(seconds=ceiling * (0.5 + rng.random() / 2))
