@@ -179,7 +179,9 @@ def document(results: list[dict[str, Any]], source: Path) -> str:
         "",
         "Time is compressed by configuration only: a delivery tick every 1 s, 10 s leases and "
         "1–10 s retry backoff (production defaults are 5 s, 300 s and 30 s–6 h), with a "
-        "24-hour sending window.",
+        "24-hour sending window. The 24-hour outage instead divides the production retry "
+        "schedule by the outage's own factor; the clock-skew scenarios shift one process's "
+        "clock with libfaketime.",
         "",
         "To rerun: `make test-reliability` runs tests/reliability at full scale "
         "(RELIABILITY_SCALE=full) on SQLite and then on PostgreSQL, writing the result files to "
@@ -192,6 +194,13 @@ def document(results: list[dict[str, Any]], source: Path) -> str:
     ]
     lines += [f"- **{name}**: {SCENARIOS.get(name, GENERIC)}" for name in names]
     lines += ["", "## Results", "", *table(results), ""]
+    missing = sorted(set(SCENARIOS) - set(names))
+    if missing:  # described scenarios with no result file: the run did not reach or pass them
+        lines += [
+            "Not recorded in this run (no result file; earlier runs are in the git history of "
+            "this page): " + ", ".join(missing) + ".",
+            "",
+        ]
     lines += [
         f"Recorded between {stamps[0]} and {stamps[-1]}.",
         "",
