@@ -62,6 +62,10 @@ def callers(session: Session) -> list[Caller]:
     unit = f.unit(session)
     official = f.official(session, f.ident(unit), "CB001")
     session.commit()
+    # Console user 1 and API token 1 belong to a bystander: the walk calls every route with id 1,
+    # so /console/access may deactivate or revoke them without locking the callers out.
+    make_user(session, "nguoi-ngoai@huyen.example", "admin")
+    api_token(session, "nguoi-ngoai@huyen.example")
     admin = make_user(session, ADMIN_EMAIL, "admin")
     security = make_user(session, SECURITY_EMAIL, "security")
 

@@ -9,6 +9,7 @@ console user as its actor.
 from fastapi import APIRouter
 
 from hygiene.web.console import (
+    access,
     advisories,
     auditlog,
     auth,
@@ -39,5 +40,6 @@ for _module in (
     exposures,
     sources,
     incidents,
+    access,
 ):
     router.include_router(_module.router, prefix="/console")

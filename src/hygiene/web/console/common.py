@@ -15,7 +15,18 @@ from hygiene.web.security import require_csrf
 
 Csrf = Depends(require_csrf)
 PAGE_SIZE = 50
-FLASHES = {"saved", "imported", "retried", "not_retried", "published", "deactivated"}
+FLASHES = {
+    "saved",
+    "imported",
+    "retried",
+    "not_retried",
+    "published",
+    "deactivated",
+    "access_deactivated",
+    "access_reactivated",
+    "access_token_revoked",
+    "access_device_revoked",
+}
 
 
 @dataclass(frozen=True)
