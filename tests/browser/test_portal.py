@@ -6,11 +6,12 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, ViewportSize
 from sqlmodel import Session, select
 
+from hygiene.bootstrap import Deps
 from hygiene.inventory.models import Account
 from hygiene.settings import Settings
 from tests.acks.builders import sent_message
 from tests.browser.conftest import screenshot
-from tests.web.portal_helpers import make_official, read_sign_in_code
+from tests.web.portal_helpers import deliver_with, make_official, read_sign_in_code
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
@@ -20,7 +21,12 @@ def png_width(path: Path) -> int:
 
 
 def test_an_official_signs_in_acknowledges_and_checks_a_password(
-    page: Page, browser: Browser, live_server: str, session: Session, settings: Settings
+    page: Page,
+    browser: Browser,
+    live_server: str,
+    session: Session,
+    settings: Settings,
+    deps: Deps,
 ) -> None:
     oid = make_official(session)
     ids = ",".join(str(a.id) for a in session.exec(select(Account)).all())
@@ -30,7 +36,8 @@ def test_an_official_signs_in_acknowledges_and_checks_a_password(
     page.goto(f"{live_server}/portal/sign-in")
     page.fill("#identifier", "CB001")
     page.click("button[type=submit]")
-    page.wait_for_selector("#code")  # the code is written before this page is answered
+    page.wait_for_selector("#code")  # the code is queued (urgent) before this page is answered
+    deliver_with(deps)  # what the woken delivery loop of `hygiene serve` does
     page.fill("#code", read_sign_in_code(settings))
     page.click("form[action='/portal/sign-in/code'] button[type=submit]")
     page.wait_for_url(f"{live_server}/portal")

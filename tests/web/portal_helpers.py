@@ -2,6 +2,7 @@
 
 import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -58,7 +59,11 @@ def read_sign_in_code(settings: Settings) -> str:
 def deliver(client: TestClient) -> DeliveryReport:
     """What `hygiene serve`'s delivery loop does once woken: send what is due, through the
     channels of the Deps the app was built with (a test has no loop listening for wake-ups)."""
-    deps: Deps = cast(FastAPI, client.app).state.deps
+    return deliver_with(cast(FastAPI, client.app).state.deps)
+
+
+def deliver_with(deps: Deps) -> DeliveryReport:
+    """`deliver` for an app served elsewhere (the browser tests' uvicorn) with these Deps."""
 
     async def drain() -> DeliveryReport:
         channels = deps.open_channels()
@@ -67,7 +72,9 @@ def deliver(client: TestClient) -> DeliveryReport:
         finally:
             await close_all(channels)
 
-    return asyncio.run(drain())
+    # A thread of its own: the caller may already run an event loop (Playwright's sync API).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, drain()).result()
 
 
 def ask_for_code(client: TestClient, identifier: str) -> httpx2.Response:
