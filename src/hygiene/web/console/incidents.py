@@ -5,6 +5,7 @@ reporting official, the notes, and the status: new → forwarded (to the police)
 Every change of status and every note is an audit event (incidents.service).
 """
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -94,6 +95,23 @@ def detail(
     return _detail(request, locale, session, principal, incident_id)
 
 
+def _saved_or_detail(
+    request: Request,
+    locale: str,
+    session: Session,
+    principal: Principal,
+    incident_id: int,
+    change: Callable[[], object],
+) -> Response:
+    """Apply one change to a report: back to its page with "saved", or the page with the error."""
+    try:
+        change()
+    except HygieneError as exc:
+        session.rollback()
+        return _detail(request, locale, session, principal, incident_id, exc.render(locale))
+    return redirect(f"/console/incidents/{incident_id}", "saved")
+
+
 @router.post("/{incident_id}/status", dependencies=[Csrf])
 def change_status(
     request: Request,
@@ -104,8 +122,8 @@ def change_status(
     incident_id: int,
     status: Annotated[str, Form(max_length=16)],
 ) -> Response:
-    try:
-        incidents.set_status(
+    def change() -> object:
+        return incidents.set_status(
             session,
             incident_id=incident_id,
             status=status,
@@ -113,10 +131,8 @@ def change_status(
             now=deps.clock.now(),
             key=deps.audit_key,
         )
-    except HygieneError as exc:
-        session.rollback()
-        return _detail(request, locale, session, principal, incident_id, exc.render(locale))
-    return redirect(f"/console/incidents/{incident_id}", "saved")
+
+    return _saved_or_detail(request, locale, session, principal, incident_id, change)
 
 
 @router.post("/{incident_id}/notes", dependencies=[Csrf])
@@ -129,8 +145,8 @@ def add_note(
     incident_id: int,
     text: Annotated[str, Form(max_length=20_000)],
 ) -> Response:
-    try:
-        incidents.add_note(
+    def change() -> object:
+        return incidents.add_note(
             session,
             incident_id=incident_id,
             text=text,
@@ -138,7 +154,5 @@ def add_note(
             now=deps.clock.now(),
             key=deps.audit_key,
         )
-    except HygieneError as exc:
-        session.rollback()
-        return _detail(request, locale, session, principal, incident_id, exc.render(locale))
-    return redirect(f"/console/incidents/{incident_id}", "saved")
+
+    return _saved_or_detail(request, locale, session, principal, incident_id, change)
