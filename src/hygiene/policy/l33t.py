@@ -2,11 +2,13 @@
 
 zxcvbn's `l33t_match` runs a full dictionary match of the whole password (every substring,
 every dictionary) once per combination of substitutions. A 72-character string of l33t
-characters has hundreds of combinations, each of ~2,600 substrings × 7 dictionaries: about 2 s
-of CPU. Two exact reductions remove that: a substring longer than the longest dictionary word
-cannot match, and a translated substring already looked up (at the same place) gives the same
-match whatever combination produced it (the substitutions used are those of its characters).
-Everything else is zxcvbn's own code, called in the order `zxcvbn.zxcvbn` calls it.
+characters has 736 combinations, each of ~2,600 substrings × 7 dictionaries: about 2 s of CPU.
+Here a window stops growing once it is no dictionary word's prefix (no longer window can
+match), and each window is walked once for every combination at the same time, the
+combinations still agreeing with it kept as a bit set (hygiene.policy.l33t_subs); the plain and
+reversed dictionary matchers stop at the prefixes too. Everything else is zxcvbn's own code,
+called in the order `zxcvbn.zxcvbn` calls it, and every matcher here returns zxcvbn's matches
+in zxcvbn's order (tests/policy/test_l33t_bound.py).
 """
 
 import re
@@ -14,6 +16,8 @@ from functools import cache
 from typing import Any
 
 from zxcvbn import feedback, matching, scoring, time_estimates
+
+from hygiene.policy import l33t_subs
 
 _GREEDY, _LAZY = re.compile(r"(.+)\1+"), re.compile(r"(.+?)\1+")
 _LAZY_ANCHORED = re.compile(r"^(.+?)\1+$")
@@ -42,52 +46,77 @@ def _match(password: str, i: int, j: int, word: str, name: str, rank: int, sub: 
     }  # fmt: skip
 
 
-@cache
-def _longest_builtin() -> int:
-    return max(
-        len(w) for name, d in matching.RANKED_DICTIONARIES.items() if name != "user_inputs"
-        for w in d
-    )  # fmt: skip
+def dictionary_match(
+    password: str, dictionaries: dict[str, dict[str, int]]
+) -> list[dict[str, Any]]:
+    """zxcvbn's dictionary_match, in its order: a window stops growing once it is no word's
+    prefix (zxcvbn tries every window against every dictionary)."""
+    builtin, own = _builtin_prefixes(), _user_prefixes(dictionaries)
+    lower, out = password.lower(), []
+    for i in range(len(password)):
+        for j in range(i, len(password)):
+            word = lower[i : j + 1]
+            if word not in builtin and word not in own:
+                break
+            for name, ranked in dictionaries.items():
+                if word in ranked:
+                    out.append({
+                        "pattern": "dictionary", "i": i, "j": j, "token": password[i : j + 1],
+                        "matched_word": word, "rank": ranked[word], "dictionary_name": name,
+                        "reversed": False, "l33t": False,
+                    })  # fmt: skip
+    return out
+
+
+def reverse_dictionary_match(
+    password: str, dictionaries: dict[str, dict[str, int]]
+) -> list[dict[str, Any]]:
+    """zxcvbn's reverse_dictionary_match, with dictionary_match above."""
+    matches = dictionary_match(password[::-1], dictionaries)
+    last = len(password) - 1
+    for match in matches:
+        match["token"] = match["token"][::-1]
+        match["reversed"] = True
+        match["i"], match["j"] = last - match["j"], last - match["i"]
+    return sorted(matches, key=lambda x: (x["i"], x["j"]))
 
 
 def l33t_match(password: str, dictionaries: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
-    """zxcvbn's l33t_match: a window stops growing once it is no word's prefix, and a
-    translated window already looked up is not looked up again.
+    """zxcvbn's l33t_match: its matches, each once, in its order.
 
-    Position by position, the substitutions whose translations agree on the next `longest`
-    characters (the longest word) find the same windows there, so each distinct stretch is walked
-    once, on behalf of the first substitution that produces it: zxcvbn's first, since a window
-    is reported with the first substitution producing it and ties keep that order."""
-    builtin, own = _builtin_prefixes(), _user_prefixes(dictionaries)
-    longest = max(_longest_builtin(), *(len(w) for w in dictionaries.get("user_inputs", {})), 1)
-    table = matching.relevant_l33t_subtable(password, matching.L33T_TABLE)
-    subs: list[dict[str, str]] = []
-    for sub in matching.enumerate_l33t_subs(table):
-        if not sub:
-            break
-        subs.append(sub)
-    # zxcvbn's translate, with str.translate (each key one character, no empty value)
-    subbed = [password.translate({ord(k): v for k, v in sub.items()}).lower() for sub in subs]
-    out: list[dict[str, Any]] = []
+    zxcvbn matches the whole translated password once per substitution (736 of them when every
+    l33t character is present). Here each window is walked once for all of them: the
+    substitutions still agreeing with the translated window so far are a bit set (one bit each,
+    in zxcvbn's order), a window stops growing once it is no word's prefix, and a window found
+    is reported with the lowest bit still set, the first substitution producing it, as zxcvbn's
+    first report of it is."""
+    prefixes = (_builtin_prefixes(), _user_prefixes(dictionaries))
+    relevant = matching.relevant_l33t_subtable(password, matching.L33T_TABLE)
+    table = tuple((letter, tuple(chars)) for letter, chars in relevant.items())
+    subs = l33t_subs.substitutions(table)
+    if not subs:
+        return []
+    columns = l33t_subs.columns(password, table)
+    end = min(len(columns), len(password))  # zxcvbn's windows end within the password
+    found: list[tuple[int, int, int, str]] = []  # (i, j, first substitution, word)
     for i in range(len(password)):
-        stretches: dict[str, dict[str, str]] = {}
-        for text, sub in zip(subbed, subs, strict=True):
-            stretches.setdefault(text[i : i + longest], sub)
-        seen: set[str] = set()
-        for stretch, sub in stretches.items():
-            for j in range(1, len(stretch) + 1):
-                word = stretch[:j]
-                if word not in builtin and word not in own:
-                    break
-                if j == 1 or word in seen:
-                    continue  # tokens of one character are dropped by zxcvbn
-                seen.add(word)
-                if password[i : i + j].lower() == word:
-                    continue  # only matches that contain an actual substitution
-                for name, ranked in dictionaries.items():
-                    if word in ranked:
-                        out.append(_match(password, i, i + j - 1, word, name, ranked[word], sub))
-    return sorted(out, key=lambda m: (m["i"], m["j"]))
+        stack = [(i, "", (1 << len(subs)) - 1)]
+        while stack:
+            k, prefix, agreeing = stack.pop()
+            for char, mask in columns[k].items():
+                word, still = prefix + char, agreeing & mask
+                if not still or (word not in prefixes[0] and word not in prefixes[1]):
+                    continue
+                if len(word) > 1 and password[i : k + 1].lower() != word:
+                    found.append((i, k, (still & -still).bit_length() - 1, word))
+                if k + 1 < end:
+                    stack.append((k + 1, word, still))
+    out: list[dict[str, Any]] = []
+    for i, j, first, word in sorted(found, key=lambda f: f[:3]):
+        for name, ranked in dictionaries.items():
+            if word in ranked:
+                out.append(_match(password, i, j, word, name, ranked[word], subs[first]))
+    return out
 
 
 def repeat_match(password: str, dictionaries: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
@@ -116,8 +145,8 @@ def repeat_match(password: str, dictionaries: dict[str, dict[str, int]]) -> list
 def omnimatch(password: str, dictionaries: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
     """zxcvbn's omnimatch, its matchers in its order (the sort below is stable)."""
     d = dictionaries
-    matches = matching.dictionary_match(password, _ranked_dictionaries=d)
-    matches += matching.reverse_dictionary_match(password, _ranked_dictionaries=d)
+    matches = dictionary_match(password, d)
+    matches += reverse_dictionary_match(password, d)
     matches += l33t_match(password, d)
     matches += matching.spatial_match(password, _ranked_dictionaries=d)
     matches += repeat_match(password, d)
