@@ -18,8 +18,6 @@ import hygiene
 ROOT = Path(hygiene.__file__).parent
 
 KNOWN_BACK_EDGES = {
-    # settings.py embeds the [sources] table model (sources/config.py); it belongs beside settings.
-    ("settings", "sources"),
     # audit/checkpoints.py finds the security officers (users.models) to count recipients.
     ("audit", "users"),
     # audit/checkpoints.py queues the checkpoint mail to the security officers (outbox.service),

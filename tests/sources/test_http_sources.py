@@ -9,9 +9,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from hygiene.settings import SourceConfig
 from hygiene.sources import registry
 from hygiene.sources.base import Observation, SourceRefused, SourceUnavailable
-from hygiene.sources.config import SourceConfig
 from tests.sources.fakes import Fake, serve
 
 SECRET = "provider-secret-canary-0001"

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from hygiene.settings import SourceConfig
 from hygiene.sources.base import Observation, SourceRefused, SourceUnavailable
-from hygiene.sources.config import SourceConfig
 from hygiene.sources.ldap import LdapSource
 from tests.sources.directories import Directory
 

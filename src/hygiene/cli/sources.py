@@ -20,9 +20,9 @@ from hygiene.cli.common import (
 )
 from hygiene.clock import as_utc
 from hygiene.errors import NotFound
+from hygiene.settings import SourceConfig
 from hygiene.sources import findings, importer, registry, service, status
 from hygiene.sources.base import SourceError, mask
-from hygiene.sources.config import SourceConfig
 
 sources_app = typer.Typer(no_args_is_help=True, help="Nguồn thư mục / Directory sources.")
 SAMPLE_LIMIT = 100_000

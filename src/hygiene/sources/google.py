@@ -19,9 +19,9 @@ import httpx
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from hygiene.settings import SourceConfig
 from hygiene.sources import http, timeparse
 from hygiene.sources.base import Closing, Observation, SourceRefused
-from hygiene.sources.config import SourceConfig
 
 ADMIN = "https://admin.googleapis.com"
 SCOPES = (

@@ -18,9 +18,9 @@ from typing import Any
 
 import httpx
 
+from hygiene.settings import SourceConfig
 from hygiene.sources import http, timeparse
 from hygiene.sources.base import Closing, Observation, SourceRefused
-from hygiene.sources.config import SourceConfig
 
 GRAPH = "https://graph.microsoft.com"
 LOGIN = "https://login.microsoftonline.com"

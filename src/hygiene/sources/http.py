@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 
+from hygiene.settings import SourceConfig
 from hygiene.sources.base import SourceError, SourceRefused, SourceUnavailable
-from hygiene.sources.config import SourceConfig
 
 
 def client(config: SourceConfig) -> httpx.Client:

@@ -40,8 +40,8 @@ from hygiene.inventory import importer
 from hygiene.inventory.columns import Header
 from hygiene.inventory.models import Account, Official, Unit
 from hygiene.inventory.schemas import ValidationContext
+from hygiene.settings import SourceConfig
 from hygiene.sources.base import Observation, Source
-from hygiene.sources.config import SourceConfig
 
 FIELDS = ("employee_id", "full_name", "unit", "email", "phone", "system", "login", "unit_head")
 _LDAP = {

@@ -19,6 +19,7 @@ from typing import Any
 import ldap3
 from ldap3.core import exceptions as ldap_errors
 
+from hygiene.settings import SourceConfig
 from hygiene.sources.base import (
     Closing,
     Observation,
@@ -26,7 +27,6 @@ from hygiene.sources.base import (
     SourceRefused,
     SourceUnavailable,
 )
-from hygiene.sources.config import SourceConfig
 from hygiene.sources.ldap_kinds import DIALECTS
 
 _DOWN = (

@@ -1,8 +1,8 @@
 """build(name, config) -> Source: the only place where an adapter is chosen for a kind."""
 
 from hygiene.errors import ConfigError
+from hygiene.settings import SourceConfig
 from hygiene.sources.base import Source
-from hygiene.sources.config import SourceConfig
 
 
 def build(name: str, config: SourceConfig) -> Source:

@@ -26,10 +26,9 @@ from sqlmodel import Session, col
 
 from hygiene.audit import service as audit
 from hygiene.db import row_id, session_scope
-from hygiene.settings import Settings
+from hygiene.settings import Settings, SourceConfig
 from hygiene.sources import changes, findings, reminders, staging
 from hygiene.sources.base import Source, SourceError
-from hygiene.sources.config import SourceConfig
 from hygiene.sources.models import SourceRun
 
 SourceFactory = Callable[[str, SourceConfig], Source]

@@ -19,8 +19,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from hygiene.db import session_scope, table
+from hygiene.settings import SourceConfig
 from hygiene.sources.base import Observation
-from hygiene.sources.config import SourceConfig
 from hygiene.sources.models import SourceEntry
 
 BATCH = 5000

@@ -17,9 +17,9 @@ from typing import Any
 
 import httpx
 
+from hygiene.settings import SourceConfig
 from hygiene.sources import http, timeparse
 from hygiene.sources.base import Closing, Observation, SourceRefused, SourceUnavailable
-from hygiene.sources.config import SourceConfig
 
 TWO_FACTOR = "zimbraTwoFactorAuthEnabled"
 ATTRS = (

@@ -1,4 +1,5 @@
-"""The `[sources]` configuration: shared keys, then one `[sources.NAME]` table per directory.
+"""The `[sources]` configuration: shared keys, then one `[sources.NAME]` table per directory that
+`hygiene.sources` reads evidence from.
 
     [sources]
     grace_days = 7                 # a declared rotation must show in the directory within this
@@ -25,21 +26,18 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from hygiene.errors import ConfigError
+from hygiene.settings.base import Section, five_field_cron, read_secret
 
 KINDS = ("ad", "openldap", "freeipa", "zimbra", "graph", "google")
 Kind = Literal["ad", "openldap", "freeipa", "zimbra", "graph", "google"]
 Match = Literal["login", "email", "login@domain"]
 _NAME = re.compile(r"[a-z][a-z0-9_-]{0,27}")  # + ".dry" fits source_entry.source
-_CRON = re.compile(r"^\S+(\s+\S+){4}$")
 SHARED_KEYS = ("grace_days", "declared_not_seen", "retry_minutes", "retries")
 
 
-class SourceConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class SourceConfig(Section):
     kind: Kind
     url: str
     bind: str = ""
@@ -65,9 +63,7 @@ class SourceConfig(BaseModel):
     @field_validator("cron")
     @classmethod
     def _five_fields(cls, value: str | None) -> str | None:
-        if value is not None and not _CRON.match(value.strip()):
-            raise ValueError("cron needs five fields: minute hour day month day-of-week")
-        return value.strip() if value else None
+        return five_field_cron(value) if value is not None else None
 
     @model_validator(mode="after")
     def _domain_for_match(self) -> "SourceConfig":
@@ -96,14 +92,7 @@ class SourceConfig(BaseModel):
 
     def secret(self) -> str:
         """The bind secret, read from its file now (never kept on the object)."""
-        if self.secret_file is None:
-            return ""
-        try:
-            return self.secret_file.read_text("utf-8").strip()
-        except OSError as exc:
-            raise ConfigError(
-                "config.secret_file", path=str(self.secret_file), reason=exc.strerror
-            ) from exc
+        return read_secret(None, self.secret_file) or ""
 
     def match_key(self, identity: str, email: str | None) -> str | None:
         """The value an inventory login must equal (case-insensitively) to be this entry."""
@@ -114,9 +103,7 @@ class SourceConfig(BaseModel):
         return identity.strip().lower() or None
 
 
-class Sources(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Sources(Section):
     grace_days: int = Field(7, ge=0, le=365)
     declared_not_seen: Literal["remind", "list"] = "remind"
     retry_minutes: int = Field(10, ge=1, le=1440)  # a source that is down is tried again …

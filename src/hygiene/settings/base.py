@@ -1,0 +1,51 @@
+"""What every settings section shares: the frozen, closed model, the cron check, secrets from
+files, the TOML reader and the error that names a key for a rule spanning several sections."""
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+from hygiene.errors import ConfigError
+
+_CRON = re.compile(r"^\S+(\s+\S+){4}$")
+
+
+class KeyedError(ValueError):
+    """A validation error that belongs to one key, raised by a rule spanning several sections."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"{key}: {reason}")
+        self.key, self.reason = key, reason
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def five_field_cron(value: str) -> str:
+    """`value` stripped, or ValueError when it is not five cron fields."""
+    if not _CRON.match(value.strip()):
+        raise ValueError("cron needs five fields: minute hour day month day-of-week")
+    return value.strip()
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError("config.missing_file", path=str(path)) from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError("config.bad_toml", path=str(path), reason=str(exc)) from exc
+
+
+def read_secret(value: SecretStr | None, file: Path | None) -> str | None:
+    """The secret in `file` (read now, stripped) when one is named, else `value`'s."""
+    if file is not None:
+        try:
+            return file.read_text("utf-8").strip()
+        except OSError as exc:
+            raise ConfigError("config.secret_file", path=str(file), reason=exc.strerror) from exc
+    return value.get_secret_value() if value is not None else None
