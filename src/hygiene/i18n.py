@@ -42,13 +42,29 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, dict[str, str]
 
 
 def t(key: str, locale: str = DEFAULT_LOCALE, /, **params: Any) -> str:
-    """The text for `key` in `locale`, with `params` substituted (dates as dd/mm/yyyy)."""
+    """The text for `key` in `locale`, with `params` substituted: dates as dd/mm/yyyy, whole
+    numbers as counts per locale ("1.234" / "1,234") unless their name is in NOT_COUNTS."""
     texts = catalogue().get(key)
     if texts is None:
         return key
     template = texts.get(locale) or texts[DEFAULT_LOCALE]
-    shown = {name: format_value(value) for name, value in params.items()}
+    shown = {name: _shown(name, value, locale) for name, value in params.items()}
     return template.format(**shown)
+
+
+# Whole numbers that name a thing rather than count them: written as they are ("dòng 1234",
+# "#1234", "2026"), never grouped.
+NOT_COUNTS = frozenset(
+    {"id", "ids", "seq", "line", "position", "codepoint", "revision", "before", "after",
+     "year", "month", "day", "reference", "code", "port", "head", "score", "status"}
+)  # fmt: skip
+
+
+def _shown(name: str, value: Any, locale: str) -> Any:
+    """A parameter as a sentence shows it: counts per locale with Babel (1.234 / 1,234)."""
+    if isinstance(value, int) and not isinstance(value, bool) and name not in NOT_COUNTS:
+        return format_number(value, locale)
+    return format_value(value)
 
 
 def format_value(value: Any) -> Any:

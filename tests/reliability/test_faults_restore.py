@@ -29,7 +29,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, col
 
-from hygiene import db
+from hygiene import db, i18n
 from hygiene.audit.models import AuditEvent
 from hygiene.restore.models import BackupMarker
 from hygiene.settings import Settings
@@ -128,9 +128,9 @@ def test_a_restore_mid_delivery_resends_nothing_until_released(
             service = group.start(1)[0]
             wait_until(lambda: sent_count(engine) >= count // 4, timeout=120, what="a quarter")
             taken = hygiene(env, "backup", "-o", str(dump))
-            found = re.search(r"lúc đó có (\d+) tin", taken.stdout)
+            found = re.search(r"lúc đó có ([\d.]+) tin", taken.stdout)  # "1.234": Babel
             assert found, taken.stdout
-            waiting_at_backup = int(found.group(1))
+            waiting_at_backup = int(found.group(1).replace(".", ""))
             assert waiting_at_backup > 0, "the campaign was over before the backup: too fast"
             at_backup = planned - waiting_at_backup
             wait_until(
@@ -190,7 +190,7 @@ def test_a_restore_mid_delivery_resends_nothing_until_released(
     assert marker.live_at is None
     assert delivered, "some held messages were delivered after the backup: the point of it"
     assert released > 0, "some held messages were never sent: releasing them must send them"
-    assert f"Đã cho gửi {released} tin bị giữ lại" in decided.stdout, decided.stdout
+    assert f"Đã cho gửi {i18n.format_number(released)} tin bị giữ lại" in decided.stdout, decided.stdout
     assert "Cơ sở dữ liệu này được khôi phục từ bản sao lưu" in logs
     # Each released message once after the release, nothing else; every message once in all.
     assert sorted(after_release.values()) == [1] * released, after_release.most_common(3)
