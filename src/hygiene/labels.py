@@ -1,4 +1,5 @@
-"""Labels of the codes a person reads: statuses, kinds, channels, roles, severities, campaigns.
+"""Labels of the codes a person reads: statuses, kinds, channels, roles, severities, campaigns,
+audit actions and actors, source kinds.
 
 `label(namespace, code, locale)` gives the Vietnamese or English label of one stored code, or the
 code itself when the catalogue has none (a code added later shows up instead of vanishing).
@@ -50,3 +51,15 @@ def label(
     if key in i18n.catalogue():
         return i18n.t(key, locale)
     return code
+
+
+def actor(code: str, locale: str) -> str:
+    """Who an audit event names, as a person reads it: "user:it@huyen.example" becomes
+    "Người dùng quản trị: it@huyen.example", "scheduler" becomes "Bộ lập lịch". The kind is the
+    part before ":" (namespace `audit_actor`); an unknown kind is shown as stored."""
+    kind, _, who = code.partition(":")
+    key = f"label.audit_actor.{kind}"
+    if key not in i18n.catalogue():
+        return code
+    name = i18n.t(key, locale)
+    return f"{name}: {who}" if who else name

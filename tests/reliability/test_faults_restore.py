@@ -190,7 +190,8 @@ def test_a_restore_mid_delivery_resends_nothing_until_released(
     assert marker.live_at is None
     assert delivered, "some held messages were delivered after the backup: the point of it"
     assert released > 0, "some held messages were never sent: releasing them must send them"
-    assert f"Đã cho gửi {i18n.format_number(released)} tin bị giữ lại" in decided.stdout, decided.stdout
+    said = f"Đã cho gửi {i18n.format_number(released)} tin bị giữ lại"
+    assert said in decided.stdout, decided.stdout
     assert "Cơ sở dữ liệu này được khôi phục từ bản sao lưu" in logs
     # Each released message once after the release, nothing else; every message once in all.
     assert sorted(after_release.values()) == [1] * released, after_release.most_common(3)

@@ -76,7 +76,7 @@ def list_(
         )
         for name, config in deps.settings.sources.entries.items()
     ]
-    emit(ctx, rows, fmt, list(SourceRow.model_fields))
+    emit(ctx, rows, fmt, list(SourceRow.model_fields), codes={"source_kind": "source_kind"})
 
 
 def _local(at: datetime | None, zone: ZoneInfo) -> str:

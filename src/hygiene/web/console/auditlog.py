@@ -1,9 +1,17 @@
 """/console/audit: the compliance-log viewer with filters, the "chain verified up to #N" badge
-and a CSV export of what is shown (security)."""
+and a CSV export of what is shown (security). Actions and actors are shown by their labels
+(hygiene.labels: `audit_action`, `audit_actor`), with the stored code in the cell's title, which
+is what the filters match."""
 
-from fastapi import APIRouter, Request
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
 
+from hygiene import labels
 from hygiene.audit import service as audit
 from hygiene.reports import listing
 from hygiene.web.api.audit import day_bounds, verification
@@ -17,6 +25,43 @@ router = APIRouter(prefix="/audit")
 EXPORT_LIMIT = 100_000
 
 
+@dataclass(frozen=True)
+class AuditFilters:
+    """The page's and the export's query: who, what, on what, between which days (dd/mm/yyyy)."""
+
+    actor: str = ""
+    action: str = ""
+    subject: str = ""
+    since: str = ""
+    until: str = ""
+
+    def codes(self) -> dict[str, str]:
+        return {"actor": self.actor, "action": self.action, "subject": self.subject}
+
+
+FiltersDep = Annotated[AuditFilters, Depends()]
+
+
+def _events(
+    session: Session,
+    filters: AuditFilters,
+    days: tuple[datetime | None, datetime | None],
+    *,
+    limit: int,
+    offset: int = 0,
+) -> tuple[list[listing.AuditRow], int]:
+    return listing.audit_events(
+        session,
+        actor=filters.actor,
+        action=filters.action,
+        subject=filters.subject,
+        since=days[0],
+        until=days[1],
+        limit=limit,
+        offset=offset,
+    )
+
+
 @router.get("", response_class=HTMLResponse)
 def log(
     request: Request,
@@ -24,65 +69,37 @@ def log(
     session: SessionDep,
     deps: DepsDep,
     principal: SecurityDep,
-    actor: str = "",
-    action: str = "",
-    subject: str = "",
-    since: str = "",
-    until: str = "",
+    filters: FiltersDep,
     offset: int = 0,
 ) -> HTMLResponse:
     offset = max(0, offset)
-    first = read_day(since, field="console.audit.since", locale=locale)
-    last = read_day(until, field="console.audit.until", locale=locale)
+    first = read_day(filters.since, field="console.audit.since", locale=locale)
+    last = read_day(filters.until, field="console.audit.until", locale=locale)
     start, end = day_bounds(deps, first.day, last.day)
-    rows, total = listing.audit_events(
-        session,
-        actor=actor,
-        action=action,
-        subject=subject,
-        since=start,
-        until=end,
-        limit=PAGE_SIZE,
-        offset=offset,
-    )
+    rows, total = _events(session, filters, (start, end), limit=PAGE_SIZE, offset=offset)
     return page(
         request,
         "console/audit.html",
         locale,
         principal,
         rows=rows,
-        filters={"actor": actor, "action": action, "subject": subject},
+        filters=filters.codes(),
         status_code=400 if first.error or last.error else 200,
         since=first,
         until=last,
         chain=verification(audit.verify(session, key=deps.audit_key)),
         pager=Pager(offset=offset, total=total),
         zone=deps.settings.zone,
+        actor_label=lambda code: labels.actor(code, locale),
     )
 
 
 @router.get("/export.csv")
 def export_csv(
-    session: SessionDep,
-    deps: DepsDep,
-    principal: SecurityDep,
-    actor: str = "",
-    action: str = "",
-    subject: str = "",
-    since: str = "",
-    until: str = "",
+    session: SessionDep, deps: DepsDep, principal: SecurityDep, filters: FiltersDep
 ) -> Response:
-    filters = {"actor": actor, "action": action, "subject": subject}
-    start, end = day_bounds(deps, day_or_error(since), day_or_error(until))
-    rows, _ = listing.audit_events(
-        session,
-        actor=actor,
-        action=action,
-        subject=subject,
-        since=start,
-        until=end,
-        limit=EXPORT_LIMIT,
-    )
+    start, end = day_bounds(deps, day_or_error(filters.since), day_or_error(filters.until))
+    rows, _ = _events(session, filters, (start, end), limit=EXPORT_LIMIT)
     return csv_download(
         session,
         deps,
@@ -92,5 +109,5 @@ def export_csv(
         rows=[
             [r.seq, r.at.isoformat(), r.actor, r.action, r.subject, r.data] for r in reversed(rows)
         ],
-        filters={**filters, "since": since, "until": until},
+        filters=asdict(filters),
     )
