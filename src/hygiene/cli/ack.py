@@ -12,7 +12,9 @@ from hygiene.cli.common import actor, say, session, state
 def ack(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Mã xác nhận XXXX-XXXX / The code")],
-    note: Annotated[str | None, typer.Option(help="Ghi chú, ví dụ 'qua điện thoại'")] = None,
+    note: Annotated[
+        str | None, typer.Option(help="Ghi chú, ví dụ 'qua điện thoại' / A note, e.g. 'by phone'")
+    ] = None,
 ) -> None:
     """Ghi nhận một mã xác nhận thay cán bộ. / Record an acknowledgement code for an official."""
     deps = state(ctx).deps

@@ -38,7 +38,9 @@ def advisories_add(
     body_file: Annotated[Path, typer.Option(help="Tệp nội dung UTF-8 / UTF-8 body file")],
     severity: Annotated[str, typer.Option(help="low | medium | high")] = "medium",
     reference: Annotated[str | None, typer.Option(help="Số văn bản / Letter number")] = None,
-    requires_ack: Annotated[bool, typer.Option("--requires-ack", help="Cần xác nhận")] = False,
+    requires_ack: Annotated[
+        bool, typer.Option("--requires-ack", help="Cần xác nhận / Needs an acknowledgement")
+    ] = False,
     unit: Annotated[
         list[str] | None,
         typer.Option(

@@ -38,7 +38,9 @@ def backup(
 ) -> None:
     """Sao lưu cơ sở dữ liệu khi dịch vụ đang chạy. / Back up the database, even while it runs.
 
-    SQLite: sqlite3 online backup. PostgreSQL: pg_dump --format=custom (restore with pg_restore).
+    SQLite: sao lưu trực tuyến của sqlite3. PostgreSQL: pg_dump --format=custom (khôi phục bằng
+    pg_restore). / SQLite: sqlite3 online backup. PostgreSQL: pg_dump --format=custom (restore
+    with pg_restore).
     """
     if output is not None and verify is not None:
         raise InvalidInput("ops.backup.both")

@@ -23,7 +23,11 @@ def _size(size_bytes: int) -> str:
 def build(
     ctx: typer.Context,
     source: Annotated[
-        Path, typer.Argument(help="Tệp Pwned Passwords SHA-1 (HASH:COUNT, sắp theo mã băm)")
+        Path,
+        typer.Argument(
+            help="Tệp Pwned Passwords SHA-1 (HASH:COUNT, sắp theo mã băm)"
+            " / Pwned Passwords SHA-1 file (HASH:COUNT, sorted by hash)"
+        ),
     ],
     output: Annotated[Path, typer.Option("-o", "--output", help="Tệp chỉ mục / Index file")],
 ) -> None:

@@ -40,7 +40,11 @@ def check_password(
     ctx: typer.Context,
     for_: Annotated[str | None, typer.Option("--for", help="Mã cán bộ / Employee id")] = None,
     account: Annotated[
-        str | None, typer.Option(help="Lưu điểm cho tài khoản (id hoặc tên hệ thống)")
+        str | None,
+        typer.Option(
+            help="Lưu điểm cho tài khoản (id hoặc tên hệ thống)"
+            " / Store the score on this account (id or system name)"
+        ),
     ] = None,
 ) -> None:
     """Kiểm tra độ mạnh một mật khẩu mà không lưu nó. / Check a password's strength; never kept."""

@@ -31,7 +31,12 @@ MATCH_CODES = {"matched_on": "exposure_match", "status": "exposure_status"}
 def import_(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV hoặc mỗi dòng một định danh / CSV or lines")],
-    source: Annotated[str, typer.Option(help="Nơi gửi, ví dụ «Công an tỉnh Lai Châu»")],
+    source: Annotated[
+        str,
+        typer.Option(
+            help="Nơi gửi, ví dụ «Công an tỉnh Lai Châu» / Who sent it, e.g. the provincial police"
+        ),
+    ],
     reference: Annotated[str, typer.Option(help="Số văn bản kèm theo / Its reference")],
 ) -> None:
     """Nhập danh sách bị lộ: tài khoản khớp phải đổi mật khẩu ngay. / Import a leaked list."""
@@ -71,7 +76,12 @@ def flag(
     ctx: typer.Context,
     employee_id: Annotated[str, typer.Argument(help="Mã cán bộ / Employee id")],
     system: Annotated[str, typer.Option(help="Tên hệ thống của tài khoản / The account's system")],
-    source: Annotated[str, typer.Option(help="Căn cứ, ví dụ «Công an huyện gọi điện»")],
+    source: Annotated[
+        str,
+        typer.Option(
+            help="Căn cứ, ví dụ «Công an huyện gọi điện» / Grounds, e.g. a call from the police"
+        ),
+    ],
     reference: Annotated[str, typer.Option(help="Số văn bản, số phiếu / Its reference")],
 ) -> None:
     """Đánh dấu một tài khoản bị lộ: phải đổi mật khẩu ngay. / Flag one account compromised."""
@@ -95,7 +105,10 @@ def flag(
 @exposures_app.command("list")
 def list_(
     ctx: typer.Context,
-    exposure: Annotated[int | None, typer.Argument(help="Số danh sách: các tài khoản khớp")] = None,
+    exposure: Annotated[
+        int | None,
+        typer.Argument(help="Số danh sách: các tài khoản khớp / List number: its matched accounts"),
+    ] = None,
 ) -> None:
     """Các danh sách đã nhập, hoặc tài khoản khớp của một danh sách. / Imports, or one's matches."""
     deps = state(ctx).deps

@@ -45,7 +45,11 @@ def outbox_dir(settings: Settings) -> Path:
 def run_plan(
     ctx: typer.Context,
     campaign: Annotated[
-        str | None, typer.Option(help="rotation | browser | digest | escalation (mặc định: tất cả)")
+        str | None,
+        typer.Option(
+            help="rotation | browser | digest | escalation (mặc định: tất cả)"
+            " / rotation | browser | digest | escalation (default: all)"
+        ),
     ] = None,
     at: AtOption = None,
     dry_run: Annotated[

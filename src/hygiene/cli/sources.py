@@ -117,7 +117,7 @@ def test(
 def sync(
     ctx: typer.Context,
     name: Annotated[
-        str | None, typer.Argument(help="Tên nguồn (mặc định: tất cả) / Source")
+        str | None, typer.Argument(help="Tên nguồn (mặc định: tất cả) / Source name (default: all)")
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Không ghi gì / Change nothing")
