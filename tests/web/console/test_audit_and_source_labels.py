@@ -14,7 +14,7 @@ from hygiene import i18n
 from hygiene.audit import service as audit
 from hygiene.bootstrap import Deps
 from hygiene.runtime import Runtime
-from hygiene.sources.config import Kind
+from hygiene.settings.sources import Kind
 from hygiene.web.app import create_app
 from tests.conftest import NOW
 from tests.web.staff import sign_in_as
