@@ -7,7 +7,7 @@ escalates to the security officers instead (campaigns.escalation); the dashboard
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -20,7 +20,6 @@ from hygiene.inventory.models import Official, Unit
 class Headless:
     unit_id: int
     name: str
-    officials: int
 
 
 def _unit(session: Session, name: str) -> Unit:
@@ -75,15 +74,22 @@ def head_of(session: Session, unit: Unit) -> Official | None:
 
 
 def without_head(session: Session) -> list[Headless]:
-    """Units with active officials and no active head, by name."""
+    """Units with active officials and no active head, by name.
+
+    One row per unit: the head is a primary-key look-up and "has an active official" an
+    indexed probe of official.unit_id that stops at the first one, so the dashboard's cost
+    follows the number of units, not of officials."""
     head = aliased(Official)
     member = aliased(Official)
+    staffed = (
+        select(col(member.id))
+        .where(col(member.unit_id) == col(Unit.id), col(member.active))
+        .exists()
+    )
     query = (
-        select(col(Unit.id), col(Unit.name), func.count(col(member.id)))
-        .join(member, col(member.unit_id) == col(Unit.id))
+        select(col(Unit.id), col(Unit.name))
         .outerjoin(head, col(head.id) == col(Unit.head_official_id))
-        .where(col(member.active), or_(col(head.id).is_(None), ~col(head.active)))
-        .group_by(col(Unit.id), col(Unit.name))
+        .where(staffed, or_(col(head.id).is_(None), ~col(head.active)))
         .order_by(col(Unit.name))
     )
-    return [Headless(i, n, c) for i, n, c in session.execute(query)]
+    return [Headless(i, n) for i, n in session.execute(query)]

@@ -179,37 +179,39 @@ class _Collector(Collector):
         )
 
     def _outbox_metrics(self, session: Session) -> Iterator[Metric]:
+        """One pass over ix_message_status_channel (status, channel, acknowledged_at), an
+        index-only read: the counts per status and channel and the acknowledged sent ones."""
         by_status = GaugeMetricFamily(
             "hygiene_messages", "Messages in the outbox", labels=["status", "channel"]
         )
-        query = select(Message.status, Message.channel, func.count()).group_by(
-            col(Message.status), col(Message.channel)
-        )
-        for status, channel, count in session.execute(query):
+        query = select(
+            Message.status, Message.channel, func.count(), func.count(col(Message.acknowledged_at))
+        ).group_by(col(Message.status), col(Message.channel))
+        sent = acked = 0
+        for status, channel, count, acknowledged in session.execute(query):
             by_status.add_metric([status, channel or ""], float(count))
+            if status == "sent":
+                sent, acked = sent + count, acked + acknowledged
         yield by_status
-        oldest = session.execute(
-            select(func.min(Message.next_attempt_at)).where(col(Message.status) == "pending")
-        ).scalar_one()
-        age = 0.0
-        if oldest is not None:
-            oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
-            age = max(0.0, (self.deps.clock.now() - oldest).total_seconds())
         yield GaugeMetricFamily(
             "hygiene_oldest_pending_seconds",
             "Age of the oldest message due and not yet sent",
-            value=age,
+            value=self._oldest_pending_age(session),
         )
-        sent, acked = session.execute(
-            select(func.count(), func.count(col(Message.acknowledged_at))).where(
-                col(Message.status) == "sent"
-            )
-        ).one()
         yield GaugeMetricFamily(
             "hygiene_ack_rate",
             "Acknowledged share of sent messages",
             value=(acked / sent) if sent else 0.0,
         )
+
+    def _oldest_pending_age(self, session: Session) -> float:
+        oldest: datetime | None = session.execute(
+            select(func.min(Message.next_attempt_at)).where(col(Message.status) == "pending")
+        ).scalar_one()
+        if oldest is None:
+            return 0.0
+        oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
+        return max(0.0, (self.deps.clock.now() - oldest).total_seconds())
 
 
 def metrics_registry(deps: Deps, runtime: Runtime) -> CollectorRegistry:

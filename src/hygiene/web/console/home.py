@@ -2,7 +2,9 @@
 
 Cheap reads only: the inventory and compliance counts come from the latest daily snapshot
 (a few hundred rows, hygiene.reports.snapshot) with the time it was stored; the current figures
-are one click away on /console/compliance.
+are one click away on /console/compliance. The units without a head are read live, one indexed
+probe per unit (hygiene.inventory.heads.without_head). An admin's delivery counts are one
+index-only count of the outbox per status (they grow with the outbox, not the inventory).
 """
 
 from fastapi import APIRouter, Request
