@@ -11,16 +11,17 @@ from pydantic import SecretStr
 from hygiene.bootstrap import Deps, build_deps
 from hygiene.settings import Settings
 from hygiene.web.app import create_app
-from tests.web.test_trusted_proxies import serving
+from tests.serve_helpers import serve_env, serving
 
 MB = 1024 * 1024
+ANSWER_TIMEOUT = 60  # seconds for the server's answer: generous, the machine may be loaded
 
 
 def _exchange(base: str, head: bytes, body_chunks: int, chunk: bytes) -> tuple[bytes, int]:
     """Send `head`, then body chunks until the server answers; returns (answer, bytes sent)."""
     host, port = base.removeprefix("http://").split(":")
     sent = 0
-    with socket.create_connection((host, int(port)), timeout=10) as connection:
+    with socket.create_connection((host, int(port)), timeout=ANSWER_TIMEOUT) as connection:
         connection.sendall(head)
         connection.settimeout(0.05)
         for _ in range(body_chunks):
@@ -35,7 +36,7 @@ def _exchange(base: str, head: bytes, body_chunks: int, chunk: bytes) -> tuple[b
             except OSError:
                 break
             sent += len(chunk)
-        connection.settimeout(10)
+        connection.settimeout(ANSWER_TIMEOUT)
         answer = answer if answer else connection.recv(65536)
         try:
             while b"\r\n\r\n{" not in answer or not answer.rstrip().endswith(b"}"):
@@ -55,8 +56,8 @@ def test_an_anonymous_100_mb_json_body_is_refused_before_it_is_read(
         b"POST /api/v1/acks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         b"Accept-Language: en\r\nContent-Length: " + str(100 * MB).encode() + b"\r\n\r\n"
     )
-    with serving(tmp_path, db_url, trusted="127.0.0.1") as base:
-        answer, sent = _exchange(base, head, body_chunks=100, chunk=b" " * MB)
+    with serving(tmp_path, serve_env(db_url, tmp_path), "--no-scheduler") as served:
+        answer, sent = _exchange(served.base, head, body_chunks=100, chunk=b" " * MB)
 
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert b"too large" in answer
@@ -70,8 +71,8 @@ def test_a_chunked_body_is_cut_at_the_limit(tmp_path: Path, db_url: str) -> None
     )
     piece = b" " * 16384
     chunk = f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
-    with serving(tmp_path, db_url, trusted="127.0.0.1") as base:
-        answer, sent = _exchange(base, head, body_chunks=6400, chunk=chunk)
+    with serving(tmp_path, serve_env(db_url, tmp_path), "--no-scheduler") as served:
+        answer, sent = _exchange(served.base, head, body_chunks=6400, chunk=chunk)
 
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert "quá lớn" in answer.decode("utf-8", "replace")

@@ -4,10 +4,7 @@ loopback) within about a second, although the scheduled delivery tick is five mi
 The message is an outbox row with its delivery attempt, its subject has no code, and the code
 appears in no log line."""
 
-import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,45 +17,26 @@ from sqlmodel import Session, col, select
 
 from hygiene.outbox import service as outbox
 from hygiene.outbox.models import DeliveryAttempt, Message
-from tests.channels.conftest import SmtpServer, free_port
-from tests.conftest import SECRET
+from tests.channels.conftest import SmtpServer
+from tests.serve_helpers import serve_env
+from tests.serve_helpers import serving as serve
 from tests.web.portal_helpers import CODE, make_official
 
-HYGIENE = Path(sys.executable).with_name("hygiene")
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @contextmanager
 def serving(tmp_path: Path, db_url: str, smtp_port: int) -> Iterator[tuple[str, Path]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HYGIENE_")}
-    env |= {
-        "HYGIENE_DATABASE_URL": db_url,
-        "HYGIENE_SECRET_KEY": SECRET,
-        "HYGIENE_DATA_DIR": str(tmp_path / "var"),
-        "HYGIENE_DELIVERY__INTERVAL_SECONDS": "300",  # only the wake-up can explain a quick send
-        "HYGIENE_CHANNELS__SMTP__HOST": "127.0.0.1",
-        "HYGIENE_CHANNELS__SMTP__PORT": str(smtp_port),
-        "HYGIENE_CHANNELS__SMTP__SECURITY": "none",
-    }
-    port = free_port()
-    log = tmp_path / "serve.log"
-    command = [str(HYGIENE), "serve", "--port", str(port)]
-    with log.open("wb") as out, subprocess.Popen(command, env=env, stdout=out, stderr=out) as proc:
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    httpx.get(f"{base}/healthz", timeout=2)
-                    break
-                except httpx.TransportError:
-                    assert proc.poll() is None, log.read_text("utf-8")
-                    assert time.monotonic() < deadline, log.read_text("utf-8")
-                    time.sleep(0.2)
-            yield base, log
-        finally:
-            proc.terminate()
-            proc.wait(timeout=15)
+    env = serve_env(
+        db_url,
+        tmp_path,
+        HYGIENE_DELIVERY__INTERVAL_SECONDS="300",  # only the wake-up can explain a quick send
+        HYGIENE_CHANNELS__SMTP__HOST="127.0.0.1",
+        HYGIENE_CHANNELS__SMTP__PORT=str(smtp_port),
+        HYGIENE_CHANNELS__SMTP__SECURITY="none",
+    )
+    with serve(tmp_path, env) as served:
+        yield served.base, served.log
 
 
 def _token(client: httpx.Client) -> str:

@@ -3,12 +3,6 @@ of 300,000 bad rows, each get a clear answer in Vietnamese and English while the
 process stays under 300 MB of peak RSS (VmHWM, read from /proc)."""
 
 import csv
-import os
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,10 +14,9 @@ from hygiene.users import service as users
 from tests.conftest import SECRET
 from tests.helpers import snapshot
 from tests.inventory.test_import_limits import zip_bomb
+from tests.serve_helpers import serve_env, serving
 from tests.web.staff import ADMIN_EMAIL, make_user
-from tests.web.test_trusted_proxies import _free_port
 
-HYGIENE = Path(sys.executable).with_name("hygiene")
 LIMIT_KB = 300 * 1024
 
 
@@ -32,35 +25,6 @@ def peak_rss_kb(pid: int) -> int:
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
     raise AssertionError("no VmHWM")
-
-
-@contextmanager
-def server(tmp_path: Path, db_url: str) -> Iterator[tuple[str, int]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HYGIENE_")}
-    env |= {
-        "HYGIENE_DATABASE_URL": db_url,
-        "HYGIENE_SECRET_KEY": SECRET,
-        "HYGIENE_DATA_DIR": str(tmp_path / "var"),
-    }
-    port = _free_port()
-    command = [str(HYGIENE), "serve", "--no-scheduler", "--host", "127.0.0.1", "--port", str(port)]
-    log = tmp_path / "serve.log"
-    with log.open("wb") as out, subprocess.Popen(command, env=env, stdout=out, stderr=out) as proc:
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    httpx.get(f"{base}/healthz", timeout=2)
-                    break
-                except httpx.TransportError:
-                    assert proc.poll() is None, log.read_text("utf-8")
-                    assert time.monotonic() < deadline, log.read_text("utf-8")
-                    time.sleep(0.2)
-            yield base, proc.pid
-        finally:
-            proc.terminate()
-            proc.wait(timeout=15)
 
 
 def upload(base: str, auth: dict[str, str], path: Path, locale: str) -> httpx.Response:
@@ -102,10 +66,11 @@ def test_a_zip_bomb_and_300000_bad_rows_are_answered_within_300_mb(
     bad = bad_rows(tmp_path / "bad.csv", 300_000)
     before = snapshot(engine)
 
-    with server(tmp_path, db_url) as (base, pid):
+    with serving(tmp_path, serve_env(db_url, tmp_path), "--no-scheduler") as served:
+        base = served.base
         bomb_vi, bomb_en = upload(base, auth, bomb, "vi"), upload(base, auth, bomb, "en")
         rows_vi, rows_en = upload(base, auth, bad, "vi"), upload(base, auth, bad, "en")
-        peak_kb = peak_rss_kb(pid)
+        peak_kb = peak_rss_kb(served.pid)
 
     assert bomb.stat().st_size < 400_000
     assert (bomb_vi.status_code, bomb_en.status_code) == (400, 400)
