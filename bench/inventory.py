@@ -42,6 +42,21 @@ def drop_schema(url: str | None, schema: str) -> None:
         engine.dispose()
 
 
+def vacuum_analyze(engine: Engine, *tables: str) -> None:
+    """PostgreSQL: VACUUM ANALYZE `tables`, or every table of the engine's own schema (the first
+    of its search_path). Never a bare VACUUM or ANALYZE: that processes every table of the
+    database, other schemas' too, and the test suite may share the database (tests/audit/
+    test_head.py needs its audit_event without statistics)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        schema = connection.execute(text("SELECT current_schema()")).scalar_one()
+        if not tables:
+            query = text("SELECT tablename FROM pg_tables WHERE schemaname = :s ORDER BY 1")
+            tables = tuple(connection.execute(query, {"s": schema}).scalars())
+        # Names from the catalogue or from this benchmark's own code, not from input.
+        names = ", ".join(f'"{schema}"."{table}"' for table in tables)
+        connection.execute(text(f"VACUUM ANALYZE {names}"))
+
+
 def _numbers(pg: bool) -> str:
     if pg:
         return "generate_series(0, :n - 1) AS s(i)"
@@ -146,5 +161,4 @@ def populate(
         else:
             c.execute(text("ANALYZE"))
     if pg:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-            c.execute(text("VACUUM ANALYZE"))
+        vacuum_analyze(engine)

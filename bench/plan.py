@@ -38,6 +38,7 @@ from hygiene.inventory.models import Account, Official
 from hygiene.outbox.models import Message
 from hygiene.policy.rules import AccountFacts, current_event, event_mark
 from hygiene.settings import Settings
+from inventory import vacuum_analyze
 
 TODAY = date(2026, 3, 2)
 SCHEMA = "bench_plan"
@@ -104,8 +105,7 @@ def populate(engine: Engine, accounts: int, officials: int) -> None:
     if pg:
         # As after any bulk load: without it, the first statement to read the fresh rows pays
         # for setting their hint bits (measured: several times slower), which is not planning.
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-            c.execute(text("VACUUM ANALYZE"))
+        vacuum_analyze(engine)
 
 
 def empty_outbox(engine: Engine) -> None:
@@ -114,8 +114,7 @@ def empty_outbox(engine: Engine) -> None:
     with engine.begin() as connection:
         connection.execute(delete(Message))
     if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE message"))
+        vacuum_analyze(engine, "message")
 
 
 def progress(line: str) -> None:

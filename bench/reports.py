@@ -48,7 +48,7 @@ from hygiene.web.auth import SESSION_COOKIE
 sys.path.insert(0, str(Path(__file__).parent))
 from typing import Any
 
-from inventory import TODAY, drop_schema, fresh_engine, populate
+from inventory import TODAY, drop_schema, fresh_engine, populate, vacuum_analyze
 
 SCHEMA = "bench_reports"
 SECRET = "bench-secret-0123456789"  # noqa: S105  (a throwaway service secret)
@@ -83,8 +83,7 @@ def add_messages(engine: Engine, count: int, officials: int) -> None:
         if not pg:
             connection.execute(text("ANALYZE"))
     if pg:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE message"))
+        vacuum_analyze(engine, "message")
 
 
 def floor(engine: Engine) -> float:
