@@ -8,10 +8,10 @@ Key ``attest:{official}:{yyyy-mm-dd}`` (the planning day). One INSERT … SELECT
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Date, DateTime, String, cast, func, literal, null, or_, select
+from sqlalchemy import Date, String, cast, func, literal, or_, select
 from sqlmodel import Session, col
 
-from hygiene.campaigns.sql import insert_messages
+from hygiene.campaigns.sql import insert_messages, last_per_official, message_columns
 from hygiene.campaigns.stages import Clockless
 from hygiene.inventory.models import Account, Official
 from hygiene.outbox.models import Message
@@ -28,36 +28,23 @@ def plan(*, session: Session, settings: Settings, at: Clockless, now: datetime) 
     kinds = nist_kinds(settings)
     if not kinds:
         return []
-    # Joined once, not looked up per row: see the note in campaigns.rotation.
-    last = (
-        select(
-            col(Message.official_id).label("official_id"),
-            func.max(Message.planned_on).label("planned_on"),
-        )
-        .where(col(Message.campaign) == CAMPAIGN)
-        .group_by(col(Message.official_id))
-        .subquery("last_attest")
+    last = last_per_official(
+        CAMPAIGN, col(Message.planned_on), label="planned_on", name="last_attest"
     )
     cutoff = literal(at.today - timedelta(days=settings.policy.attest_every_days), Date())
     key = literal(f"{CAMPAIGN}:") + cast(col(Official.id), String) + literal(f":{at.today}")
-    stamp = literal(now, DateTime(timezone=True))
+    columns = message_columns(
+        key=key,
+        campaign=CAMPAIGN,
+        kind="attest",
+        stage="attest",
+        official=col(Official.id),
+        payload=func.aggregate_strings(cast(col(Account.id), String), ","),
+        today=at.today,
+        now=now,
+    )
     rows = (
-        select(
-            key,
-            literal(CAMPAIGN),
-            literal("attest"),
-            literal("attest"),
-            col(Official.id),
-            null(),
-            func.aggregate_strings(cast(col(Account.id), String), ","),
-            null(),
-            literal(at.today, Date()),
-            stamp,
-            literal("pending"),
-            literal(0),
-            stamp,
-            stamp,
-        )
+        select(*columns)
         .select_from(Official)
         .join(Account, col(Account.official_id) == col(Official.id))
         .outerjoin(last, last.c.official_id == col(Official.id))

@@ -7,10 +7,10 @@ whose PCs' latest hygiene-probe report counted saved logins. One INSERT … SELE
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, DateTime, String, case, cast, exists, literal, null, or_, select
+from sqlalchemy import String, case, cast, exists, literal, or_, select
 from sqlmodel import Session, col
 
-from hygiene.campaigns.sql import insert_messages
+from hygiene.campaigns.sql import insert_messages, message_columns
 from hygiene.campaigns.stages import EPOCH, Clockless
 from hygiene.devices.models import Device
 from hygiene.inventory.models import Account, Official
@@ -48,21 +48,15 @@ def plan(*, session: Session, settings: Settings, at: Clockless, now: datetime) 
     stage = case((saved, literal("saved")), else_=literal("everyone"))
     label = case((saved, literal(saved_period)), else_=literal(everyone))
     key = literal(f"{CAMPAIGN}:") + cast(col(Official.id), String) + literal(":") + label
-    stamp = literal(now, DateTime(timezone=True))
-    rows = select(
-        key,
-        literal(CAMPAIGN),
-        literal("browser"),
-        stage,
-        col(Official.id),
-        null(),
-        literal(""),
-        null(),
-        literal(at.today, Date()),
-        stamp,
-        literal("pending"),
-        literal(0),
-        stamp,
-        stamp,
-    ).where(col(Official.active))
+    columns = message_columns(
+        key=key,
+        campaign=CAMPAIGN,
+        kind="browser",
+        stage=stage,
+        official=col(Official.id),
+        payload="",
+        today=at.today,
+        now=now,
+    )
+    rows = select(*columns).where(col(Official.active))
     return insert_messages(session, rows)

@@ -6,13 +6,13 @@ Key ``digest:{official}:{iso_year}-W{iso_week}``. One INSERT … SELECT.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Date, DateTime, String, and_, cast, func, literal, null, or_, select
+from sqlalchemy import DateTime, String, and_, cast, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from hygiene.advisories.audience_models import AdvisoryUnit
 from hygiene.advisories.models import Advisory
-from hygiene.campaigns.sql import insert_messages
+from hygiene.campaigns.sql import insert_messages, last_per_official, message_columns
 from hygiene.campaigns.stages import Clockless
 from hygiene.inventory.models import Official
 from hygiene.outbox.models import Message
@@ -40,37 +40,25 @@ def for_officials_unit() -> ColumnElement[bool]:
 
 def plan(*, session: Session, settings: Settings, at: Clockless, now: datetime) -> list[str]:
     stamp = literal(now, DateTime(timezone=True))
-    # Joined once, not looked up per row: see the note in campaigns.rotation.
-    last = (
-        select(
-            col(Message.official_id).label("official_id"),
-            func.max(Message.planned_at).label("planned_at"),
-        )
-        .where(col(Message.campaign) == CAMPAIGN)
-        .group_by(col(Message.official_id))
-        .subquery("last_digest")
+    last = last_per_official(
+        CAMPAIGN, col(Message.planned_at), label="planned_at", name="last_digest"
     )
     since = func.coalesce(
         last.c.planned_at, literal(now - FIRST_DIGEST_LOOKBACK, DateTime(timezone=True))
     )
     key = literal(f"{CAMPAIGN}:") + cast(col(Official.id), String) + literal(f":{week_label(at)}")
+    columns = message_columns(
+        key=key,
+        campaign=CAMPAIGN,
+        kind="digest",
+        stage=None,
+        official=col(Official.id),
+        payload=func.aggregate_strings(cast(col(Advisory.id), String), ","),
+        today=at.today,
+        now=now,
+    )
     rows = (
-        select(
-            key,
-            literal(CAMPAIGN),
-            literal("digest"),
-            null(),
-            col(Official.id),
-            null(),
-            func.aggregate_strings(cast(col(Advisory.id), String), ","),
-            null(),
-            literal(at.today, Date()),
-            stamp,
-            literal("pending"),
-            literal(0),
-            stamp,
-            stamp,
-        )
+        select(*columns)
         .select_from(Official)
         .outerjoin(last, last.c.official_id == col(Official.id))
         .join(

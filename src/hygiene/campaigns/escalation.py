@@ -12,25 +12,13 @@ INSERT … SELECT statements.
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Date,
-    DateTime,
-    Select,
-    String,
-    and_,
-    cast,
-    func,
-    literal,
-    null,
-    or_,
-    select,
-)
+from sqlalchemy import Select, String, and_, cast, func, literal, null, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from hygiene.campaigns.digest import week_label
-from hygiene.campaigns.sql import insert_messages
+from hygiene.campaigns.sql import insert_messages, message_columns
 from hygiene.campaigns.stages import Clockless, account_stages
 from hygiene.inventory.models import Official, Unit
 from hygiene.policy.rules import STAGE_RANK, Stage
@@ -58,23 +46,17 @@ def _row(
     at: Clockless,
     now: datetime,
 ) -> list[Any]:
-    stamp = literal(now, DateTime(timezone=True))
-    return [
-        key,
-        literal(CAMPAIGN),
-        literal("escalation"),
-        null(),
-        official,
-        col(Unit.id),
-        members,
-        null(),
-        literal(at.today, Date()),
-        stamp,
-        literal("pending"),
-        literal(0),
-        stamp,
-        stamp,
-    ]
+    return message_columns(
+        key=key,
+        campaign=CAMPAIGN,
+        kind="escalation",
+        stage=None,
+        official=official,
+        subject_unit=col(Unit.id),
+        payload=members,
+        today=at.today,
+        now=now,
+    )
 
 
 def to_heads(settings: Settings, at: Clockless, now: datetime) -> Select[Any]:

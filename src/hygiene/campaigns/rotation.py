@@ -10,10 +10,10 @@ not the backlog. Key: ``rotation:{official}:{yyyy-mm-dd}:{stage}``, the worst st
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Date, DateTime, String, case, cast, func, literal, null, select
+from sqlalchemy import String, case, cast, func, literal, select
 from sqlmodel import Session, col
 
-from hygiene.campaigns.sql import insert_messages
+from hygiene.campaigns.sql import insert_messages, last_per_official, message_columns
 from hygiene.campaigns.stages import Clockless, account_stages
 from hygiene.outbox.models import Message
 from hygiene.policy.rules import MESSAGE_KIND, STAGE_RANK
@@ -31,40 +31,26 @@ def statement(  # type: ignore[no-untyped-def]
     worst = func.max(per_account.c.rank)
     stage = case(*((worst == rank, literal(s.value)) for s, rank in STAGE_RANK.items()))
     kind = case(*((worst == STAGE_RANK[s], literal(k)) for s, k in MESSAGE_KIND.items()))
-    # The last event each official was reminded about, aggregated once and joined: a correlated
-    # look-up per official was planned as a scan of the outbox when its statistics said it was
-    # empty, and became quadratic while this very statement filled it (measured: minutes at
-    # 200,000 officials instead of seconds).
-    last = (
-        select(col(Message.official_id).label("official_id"), func.max(Message.mark).label("mark"))
-        .where(col(Message.campaign) == CAMPAIGN)
-        .group_by(col(Message.official_id))
-        .subquery("last_reminded")
-    )
+    last = last_per_official(CAMPAIGN, col(Message.mark), label="mark", name="last_reminded")
     key = (
         literal(f"{CAMPAIGN}:")
         + cast(per_account.c.official_id, String)
         + literal(f":{at.today.isoformat()}:")
         + stage
     )
-    stamp = literal(now, DateTime(timezone=True))
+    columns = message_columns(
+        key=key,
+        campaign=CAMPAIGN,
+        kind=kind,
+        stage=stage,
+        official=per_account.c.official_id,
+        payload=func.aggregate_strings(cast(per_account.c.account_id, String), ","),
+        mark=func.max(per_account.c.mark),
+        today=at.today,
+        now=now,
+    )
     query = (
-        select(
-            key,
-            literal(CAMPAIGN),
-            kind,
-            stage,
-            per_account.c.official_id,
-            null(),
-            func.aggregate_strings(cast(per_account.c.account_id, String), ","),
-            func.max(per_account.c.mark),
-            literal(at.today, Date()),
-            stamp,
-            literal("pending"),
-            literal(0),
-            stamp,
-            stamp,
-        )
+        select(*columns)
         .select_from(per_account.outerjoin(last, last.c.official_id == per_account.c.official_id))
         .where(per_account.c.mark.is_not(None))
         .group_by(per_account.c.official_id, last.c.mark)

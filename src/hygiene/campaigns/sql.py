@@ -1,18 +1,21 @@
-"""SQL building blocks shared by the planners: day numbers per dialect and the insert itself.
+"""SQL building blocks shared by the planners: day numbers per dialect, each official's last
+message of a campaign, the columns of a planned message and the insert itself.
 
 Day numbers (days since 1970-01-01) let the planners do calendar arithmetic in the database the
 same way on SQLite and PostgreSQL.
 """
 
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, literal, text
+from sqlalchemy import Date, DateTime, Integer, Select, func, literal, null, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
-from sqlmodel import Session
+from sqlalchemy.sql.selectable import Subquery
+from sqlmodel import Session, col
 
 from hygiene.outbox.models import Message
 
@@ -130,3 +133,58 @@ def insert_messages(
         .returning(Message.__table__.c.idempotency_key)  # type: ignore[attr-defined]
     )
     return list(session.execute(statement).scalars())
+
+
+def last_per_official(campaign: str, value: Any, *, label: str, name: str) -> Subquery:
+    """(official_id, `label`): the greatest `value` of each official's `campaign` messages.
+
+    Aggregated once and joined: a correlated look-up per official was planned as a scan of the
+    outbox when its statistics said it was empty, and became quadratic while the planning
+    statement filled it (measured: minutes at 200,000 officials instead of seconds).
+    """
+    return (
+        select(col(Message.official_id).label("official_id"), func.max(value).label(label))
+        .where(col(Message.campaign) == campaign)
+        .group_by(col(Message.official_id))
+        .subquery(name)
+    )
+
+
+def message_columns(
+    *,
+    key: Any,
+    campaign: str,
+    kind: Any,
+    stage: Any,
+    official: Any,
+    payload: Any,
+    today: date,
+    now: datetime,
+    subject_unit: Any = None,
+    mark: Any = None,
+) -> list[Any]:
+    """The INSERT_COLUMNS of a planned message, in order: pending, not tried yet, due `now`.
+    Each value is a string, an SQL expression, or None for SQL NULL."""
+    stamp = literal(now, DateTime(timezone=True))
+    return [
+        key,
+        literal(campaign),
+        _sql(kind),
+        _sql(stage),
+        _sql(official),
+        _sql(subject_unit),
+        _sql(payload),
+        _sql(mark),
+        literal(today, Date()),
+        stamp,
+        literal("pending"),
+        literal(0),
+        stamp,
+        stamp,
+    ]
+
+
+def _sql(value: Any) -> Any:
+    if value is None:
+        return null()
+    return literal(value) if isinstance(value, str) else value

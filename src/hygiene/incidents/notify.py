@@ -12,11 +12,11 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, DateTime, String, and_, cast, func, literal, null, select
+from sqlalchemy import String, and_, cast, func, literal, null, select
 from sqlmodel import Session, col
 
 from hygiene import i18n
-from hygiene.campaigns.sql import insert_messages
+from hygiene.campaigns.sql import insert_messages, message_columns
 from hygiene.clock import as_utc
 from hygiene.incidents.models import IncidentReport
 from hygiene.inventory.models import Official, Unit
@@ -35,23 +35,16 @@ def reference(row: IncidentReport) -> str:
 
 
 def _columns(key: Any, kind: str, official: Any, payload: str, today: date, now: datetime) -> Any:
-    stamp = literal(now, DateTime(timezone=True))
-    return [
-        key,
-        literal(CAMPAIGN),
-        literal(kind),
-        null(),
-        official,
-        null(),
-        literal(payload),
-        null(),
-        literal(today, Date()),
-        stamp,
-        literal("pending"),
-        literal(0),
-        stamp,
-        stamp,
-    ]
+    return message_columns(
+        key=key,
+        campaign=CAMPAIGN,
+        kind=kind,
+        stage=None,
+        official=official,
+        payload=payload,
+        today=today,
+        now=now,
+    )
 
 
 def enqueue(session: Session, *, row: IncidentReport, today: date, now: datetime) -> list[str]:
