@@ -8,6 +8,7 @@ new → forwarded (to the police) → closed; every change and every note is an 
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -34,15 +35,7 @@ def report(
     now: datetime,
     key: bytes,
 ) -> IncidentReport:
-    text = description.strip()
-    if channel not in CHANNELS:
-        raise InvalidInput("incident.bad_channel")
-    if not text:
-        raise InvalidInput("incident.empty")
-    if len(text) > MAX_DESCRIPTION:
-        raise InvalidInput("incident.too_long", max=MAX_DESCRIPTION)
-    if occurred_on is not None and occurred_on > today:
-        raise InvalidInput("incident.future")
+    text = _checked_report(channel, occurred_on, description, today)
     row = IncidentReport(
         official_id=official_id,
         reported_by=actor[:200],
@@ -53,17 +46,46 @@ def report(
     )
     session.add(row)
     session.flush()
+    data = {"channel": channel, "occurred_on": occurred_on, "official": official_id}
+    _log(session, row_id(row.id), "incident.reported", data, actor=actor, now=now, key=key)
+    notify.enqueue(session, row=row, today=today, now=now)
+    return row
+
+
+def _checked_report(channel: str, occurred_on: date | None, description: str, today: date) -> str:
+    """The description, stripped; InvalidInput when the report cannot be stored as given."""
+    text = description.strip()
+    if channel not in CHANNELS:
+        raise InvalidInput("incident.bad_channel")
+    if not text:
+        raise InvalidInput("incident.empty")
+    if len(text) > MAX_DESCRIPTION:
+        raise InvalidInput("incident.too_long", max=MAX_DESCRIPTION)
+    if occurred_on is not None and occurred_on > today:
+        raise InvalidInput("incident.future")
+    return text
+
+
+def _log(
+    session: Session,
+    incident_id: int,
+    action: str,
+    data: dict[str, Any],
+    *,
+    actor: str,
+    now: datetime,
+    key: bytes,
+) -> None:
+    """One audit event about the report, in the caller's transaction."""
     audit.append(
         session,
         key=key,
         now=now,
         actor=actor,
-        action="incident.reported",
-        subject=f"incident:{row_id(row.id)}",
-        data={"channel": channel, "occurred_on": occurred_on, "official": official_id},
+        action=action,
+        subject=f"incident:{incident_id}",
+        data=data,
     )
-    notify.enqueue(session, row=row, today=today, now=now)
-    return row
 
 
 def get(session: Session, *, incident_id: int) -> IncidentReport:
@@ -85,15 +107,8 @@ def set_status(
     row.status, row.updated_at = status, now
     session.add(row)
     session.flush()
-    audit.append(
-        session,
-        key=key,
-        now=now,
-        actor=actor,
-        action="incident.status_changed",
-        subject=f"incident:{incident_id}",
-        data={"before": before, "after": status},
-    )
+    data = {"before": before, "after": status}
+    _log(session, incident_id, "incident.status_changed", data, actor=actor, now=now, key=key)
     return row
 
 
@@ -111,15 +126,8 @@ def add_note(
     row.updated_at = now
     session.add_all([note, row])
     session.flush()
-    audit.append(
-        session,
-        key=key,
-        now=now,
-        actor=actor,
-        action="incident.note_added",
-        subject=f"incident:{incident_id}",
-        data={"note": note.id, "length": len(body)},
-    )
+    data = {"note": note.id, "length": len(body)}
+    _log(session, incident_id, "incident.note_added", data, actor=actor, now=now, key=key)
     return note
 
 
