@@ -26,7 +26,6 @@ stored ones inactive, with the reason), and inventory accounts that the director
 have are only counted.
 """
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,7 +40,8 @@ from hygiene.inventory.columns import Header
 from hygiene.inventory.models import Account, Official, Unit
 from hygiene.inventory.schemas import ValidationContext
 from hygiene.settings import SourceConfig
-from hygiene.sources.base import Observation, Source
+from hygiene.sources.base import Source
+from hygiene.sources.managers import Directory, Entry
 
 FIELDS = ("employee_id", "full_name", "unit", "email", "phone", "system", "login", "unit_head")
 _LDAP = {
@@ -121,14 +121,6 @@ def header(config: SourceConfig) -> Header:
     return Header(last_line=0, fields=dict(enumerate(FIELDS)), labels=labels)
 
 
-@dataclass(frozen=True)
-class _Entry:
-    line: int
-    seen: Observation
-    key: str | None
-    unit: str
-
-
 def _stored_keys(session: Session, covers: Sequence[str]) -> set[str]:
     query = select(func.lower(col(Account.login))).where(col(Account.system).in_(covers))
     return {login for (login,) in session.execute(query) if login}
@@ -161,43 +153,7 @@ def _stored_heads(
     return found
 
 
-class _Directory:
-    """The entries, and who manages whom: a manager value is matched against each entry's DN,
-    identity and mail, case-insensitively."""
-
-    def __init__(self, entries: list[_Entry]) -> None:
-        self.entries = entries
-        self.by_ref: dict[str, int] = {}
-        for index, entry in enumerate(entries):
-            for ref in (entry.seen.dn, entry.seen.identity, entry.seen.email):
-                if ref:
-                    self.by_ref.setdefault(ref.strip().lower(), index)
-
-    def manager(self, index: int) -> int | None:
-        value = self.entries[index].seen.manager
-        found = self.by_ref.get(value.strip().lower()) if value else None
-        return None if found == index else found
-
-    def heads(self) -> dict[str, list[int]]:
-        """unit → its heads (more than one is a row error, as two "có" in a spreadsheet)."""
-        managers: dict[str, set[int]] = defaultdict(set)
-        for index, entry in enumerate(self.entries):
-            boss = self.manager(index)
-            if boss is not None and entry.unit and self.entries[boss].unit == entry.unit:
-                managers[entry.unit].add(boss)
-        heads: dict[str, list[int]] = {}
-        for unit, bosses in managers.items():
-            tops = []
-            for boss in sorted(bosses):
-                above = self.manager(boss)
-                if above is None or self.entries[above].unit != unit:
-                    tops.append(boss)
-            if tops:
-                heads[unit] = tops
-        return heads
-
-
-def _row(config: SourceConfig, entry: _Entry, head: bool) -> list[Any]:
+def _row(config: SourceConfig, entry: Entry, head: bool) -> list[Any]:
     seen = entry.seen
     login = config.login_of(seen.identity, seen.email) or ""
     employee = login if config.import_employee_id == "identity" else seen.employee_id
@@ -229,13 +185,13 @@ def _stored_row(config: SourceConfig, stored: tuple[str, str, str, str, str]) ->
     return [values[column] for column in FIELDS]
 
 
-def _read(config: SourceConfig, source: Source) -> list[_Entry]:
+def _read(config: SourceConfig, source: Source) -> list[Entry]:
     out = []
     with source:
         for line, seen in enumerate(source.observe(), start=1):
             key = config.match_key(seen.identity, seen.email)
             unit = " ".join((seen.unit or config.import_unit or "").split())
-            out.append(_Entry(line, seen, key.strip().lower() if key else None, unit))
+            out.append(Entry(line, seen, key.strip().lower() if key else None, unit))
     return out
 
 
@@ -254,41 +210,9 @@ def import_directory(
     """Read `source` and import what the inventory lacks; raises DirectoryRejected (nothing
     written) when a row is bad. The caller commits; a dry run writes nothing."""
     entries = _read(config, source)
-    covers = list(config.covers)
-    stored = _stored_keys(session, covers)
-    report = DirectoryImport(result=importer.ImportResult(dry_run=dry_run), entries=len(entries))
-    usable = [e for e in entries if not e.seen.disabled]
-    directory = _Directory(usable)
-    heads = directory.heads()
-    head_of = {index: unit for unit, tops in heads.items() for index in tops}
-    keys = {e.key for e in entries if e.key}
-    report.present = sum(1 for e in entries if e.key in stored)
-    report.not_in_directory = len(stored - keys)
-    report.unmatched = sum(1 for e in entries if not e.key)
-    stored_heads = _stored_heads(
-        session, covers, (usable[i].key or "" for i in head_of if usable[i].key in stored)
-    )
-    rows: list[tuple[str, int, list[Any]]] = []
-    for index, entry in enumerate(usable):
-        is_head = index in head_of
-        report.heads += is_head
-        report.identities[entry.line] = entry.seen.identity
-        if entry.key is None:
-            continue
-        if entry.key not in stored:
-            cells = _row(config, entry, is_head)
-            rows.append((str(cells[0]), entry.line, cells))
-        elif is_head:
-            kept = stored_heads.get(entry.key)
-            if kept is not None and kept[2] == entry.unit:
-                rows.append((kept[0], entry.line, _stored_row(config, kept)))
-            elif kept is not None:
-                params = {"identity": entry.seen.identity, "unit": entry.unit, "other": kept[2]}
-                report.warnings.append(
-                    RowProblem(entry.line, "manager", "sources.import.head_elsewhere", params)
-                )
-    report.disabled = sum(1 for e in entries if e.seen.disabled and e.key not in stored)
-    rows.sort(key=lambda item: (item[0], item[1]))  # one official's rows together, as chunks need
+    stored = _stored_keys(session, list(config.covers))
+    report = _counted(entries, stored, dry_run)
+    rows = _import_rows(session, config, entries, stored, report)
     numbered: Iterator[tuple[int, list[Any]]] = ((line, cells) for _, line, cells in rows)
     try:
         report.result = importer.import_cells(
@@ -305,3 +229,62 @@ def import_directory(
     except ImportRejected as exc:
         raise DirectoryRejected(exc.problems, exc.total, report.identities) from None
     return report
+
+
+def _counted(entries: list[Entry], stored: set[str], dry_run: bool) -> DirectoryImport:
+    """The report's counts of the directory against the stored logins (before any import)."""
+    keys = {e.key for e in entries if e.key}
+    return DirectoryImport(
+        result=importer.ImportResult(dry_run=dry_run),
+        entries=len(entries),
+        present=sum(1 for e in entries if e.key in stored),
+        disabled=sum(1 for e in entries if e.seen.disabled and e.key not in stored),
+        unmatched=sum(1 for e in entries if not e.key),
+        not_in_directory=len(stored - keys),
+    )
+
+
+def _import_rows(
+    session: Session,
+    config: SourceConfig,
+    entries: list[Entry],
+    stored: set[str],
+    report: DirectoryImport,
+) -> list[tuple[str, int, list[Any]]]:
+    """(employee id, entry number, cells) of each row to import, one official's rows together
+    (as chunks need); counts the heads and notes each entry's identity in `report`."""
+    usable = [e for e in entries if not e.seen.disabled]
+    head_of = {index: unit for unit, tops in Directory(usable).heads().items() for index in tops}
+    stored_head_keys = (usable[i].key or "" for i in head_of if usable[i].key in stored)
+    stored_heads = _stored_heads(session, list(config.covers), stored_head_keys)
+    rows: list[tuple[str, int, list[Any]]] = []
+    for index, entry in enumerate(usable):
+        is_head = index in head_of
+        report.heads += is_head
+        report.identities[entry.line] = entry.seen.identity
+        if entry.key is None:
+            continue
+        if entry.key not in stored:
+            cells = _row(config, entry, is_head)
+            rows.append((str(cells[0]), entry.line, cells))
+        elif is_head and (kept := stored_heads.get(entry.key)) is not None:
+            _keep_stored_head(config, entry, kept, rows, report)
+    rows.sort(key=lambda item: (item[0], item[1]))
+    return rows
+
+
+def _keep_stored_head(
+    config: SourceConfig,
+    entry: Entry,
+    kept: tuple[str, str, str, str, str],
+    rows: list[tuple[str, int, list[Any]]],
+    report: DirectoryImport,
+) -> None:
+    """A head already stored in their unit gets a row of their stored values marked head; one
+    stored in another unit is left as they are, with a warning."""
+    if kept[2] == entry.unit:
+        rows.append((kept[0], entry.line, _stored_row(config, kept)))
+        return
+    params = {"identity": entry.seen.identity, "unit": entry.unit, "other": kept[2]}
+    problem = RowProblem(entry.line, "manager", "sources.import.head_elsewhere", params)
+    report.warnings.append(problem)

@@ -84,25 +84,7 @@ def run(
     config = settings.sources.entries[name]
     staged_as = f"{name}.dry" if dry_run else name
     run_id = -1 if dry_run else _start(engine, name, now, attempt)
-    try:
-        with source:
-            staged = staging.stage(
-                engine,
-                name=name,
-                staged_as=staged_as,
-                config=config,
-                observations=source.observe(),
-                zone=settings.zone,
-                run_id=run_id,
-                now=now,
-            )
-    except SourceError as exc:
-        _cleanup(engine, staged_as, dry_run)
-        if not dry_run:
-            outcome = "unavailable" if exc.retryable else "refused"
-            detail = str(exc.params.get("reason", ""))[:500]
-            _finish(engine, run_id, now, outcome=outcome, error_code=exc.code, detail=detail)
-        raise
+    staged = _stage(engine, settings, config, source, name, staged_as, run_id, now)
     with Session(engine, expire_on_commit=False) as session:
         try:
             result = _apply(
@@ -129,6 +111,40 @@ def run(
     return result
 
 
+def _stage(
+    engine: Engine,
+    settings: Settings,
+    config: SourceConfig,
+    source: Source,
+    name: str,
+    staged_as: str,
+    run_id: int,
+    now: datetime,
+) -> staging.Staged:
+    """Read the directory into the staging rows; a SourceError is recorded on the run (not on a
+    dry run, which has none) and raised again."""
+    dry_run = run_id < 0
+    try:
+        with source:
+            return staging.stage(
+                engine,
+                name=name,
+                staged_as=staged_as,
+                config=config,
+                observations=source.observe(),
+                zone=settings.zone,
+                run_id=run_id,
+                now=now,
+            )
+    except SourceError as exc:
+        _cleanup(engine, staged_as, dry_run)
+        if not dry_run:
+            outcome = "unavailable" if exc.retryable else "refused"
+            detail = str(exc.params.get("reason", ""))[:500]
+            _finish(engine, run_id, now, outcome=outcome, error_code=exc.code, detail=detail)
+        raise
+
+
 def _cleanup(engine: Engine, staged_as: str, dry_run: bool) -> None:
     if dry_run:
         with session_scope(engine) as session:
@@ -150,16 +166,7 @@ def _apply(
     if run_id >= 0:
         staging.drop_unseen(session, staged_as=staged_as, run_id=run_id)
     covers = list(config.covers)
-    counts = dict.fromkeys(changes.KINDS, 0)
-    rotated: set[int] = set()
-    digest = hashlib.sha256()
-    for found in changes.pending(session, name=name, staged=staged_as, covers=covers):
-        for change in found:
-            counts[change.kind] += 1
-            if change.kind in MOVES_REMINDERS:
-                rotated.add(change.official_id)
-        digest.update("".join([f"{change.line()}\n" for change in found]).encode("utf-8"))
-        audit.append_many(session, key=key, now=now, events=_evidence_events(name, found, actor))
+    counts, rotated, changes_hash = _log_changes(session, name, staged_as, covers, now, key, actor)
     changes.apply(session, name=name, staged=staged_as, covers=covers, now=now)
     session.expire_all()
     stopped = reminders.stop_moot(
@@ -176,11 +183,35 @@ def _apply(
         counts=counts,
         stopped=len(stopped),
         flagged=len(flagged),
-        changes_hash=digest.hexdigest(),
+        changes_hash=changes_hash,
         run_id=run_id if run_id >= 0 else None,
     )
     _audit(session, result, flagged, now=now, key=key, actor=actor)
     return result
+
+
+def _log_changes(
+    session: Session,
+    name: str,
+    staged_as: str,
+    covers: list[str],
+    now: datetime,
+    key: bytes,
+    actor: str,
+) -> tuple[dict[str, int], set[int], str]:
+    """Stream the pending changes, appending the evidence events batch by batch; returns the
+    count of each kind, the officials whose reminders may be moot and the SHA-256 of the lines."""
+    counts = dict.fromkeys(changes.KINDS, 0)
+    rotated: set[int] = set()
+    digest = hashlib.sha256()
+    for found in changes.pending(session, name=name, staged=staged_as, covers=covers):
+        for change in found:
+            counts[change.kind] += 1
+            if change.kind in MOVES_REMINDERS:
+                rotated.add(change.official_id)
+        digest.update("".join([f"{change.line()}\n" for change in found]).encode("utf-8"))
+        audit.append_many(session, key=key, now=now, events=_evidence_events(name, found, actor))
+    return counts, rotated, digest.hexdigest()
 
 
 def _evidence_events(name: str, found: list[changes.Change], actor: str) -> list[audit.NewEvent]:
