@@ -92,6 +92,20 @@ def declare(
         accounts=per_account,
         advisories=advisories,
     )
+    data = {"what": what, "accounts": accounts, "advisories": advisories}
+    _log_declared(session, official_id, data, actor=actor, now=now, key=key)
+    return result
+
+
+def _log_declared(
+    session: Session,
+    official_id: int,
+    data: dict[str, Any],
+    *,
+    actor: str,
+    now: datetime,
+    key: bytes,
+) -> None:
     audit.append(
         session,
         key=key,
@@ -99,9 +113,8 @@ def declare(
         actor=actor,
         action="ack.declared",
         subject=f"official:{official_id}",
-        data={"what": what, "accounts": accounts, "advisories": advisories},
+        data=data,
     )
-    return result
 
 
 def history(session: Session, *, official_id: int, limit: int = 20) -> Sequence[Acknowledgement]:

@@ -129,14 +129,7 @@ def acknowledge(
     """Use a code: apply its effect, write acknowledgement rows and one audit event.
     `actor` None means the message's own official (who holds the code)."""
     message = find_message(session, typed=typed, secret=secret, now=now, sender_phone=sender_phone)
-    # Conditional update: of two concurrent uses of one code, exactly one wins.
-    claimed = session.execute(
-        update(Message)
-        .where(col(Message.id) == message.id, col(Message.acknowledged_at).is_(None))
-        .values(acknowledged_at=now)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise AckRejected("ack.used")
+    _claim(session, message, now)
     actor = actor or _owner(session, message)
     what = WHAT_BY_CAMPAIGN.get(message.campaign, message.campaign[:16])
     result = _apply(
@@ -152,6 +145,24 @@ def acknowledge(
         accounts=_account_ids(session, message, what) if what in ("rotation", "attest") else [],
         advisories=_ids(message.payload) if what == "advisory" else [],
     )
+    _log_recorded(
+        session, message, what=what, how=how, actor=actor, note=note, now=now, secret=secret
+    )
+    return result
+
+
+def _log_recorded(
+    session: Session,
+    message: Message,
+    *,
+    what: str,
+    how: str,
+    actor: str,
+    note: str | None,
+    now: datetime,
+    secret: bytes,
+) -> None:
+    """The acknowledgement's one audit event (it never holds the code)."""
     data = {"what": what, "how": how, "official": message.official_id, "note": note or ""}
     audit.append(
         session,
@@ -162,7 +173,18 @@ def acknowledge(
         subject=f"message:{row_id(message.id)}",
         data=data,
     )
-    return result
+
+
+def _claim(session: Session, message: Message, now: datetime) -> None:
+    """Mark the message acknowledged, or AckRejected("ack.used") if it already is.
+    Conditional update: of two concurrent uses of one code, exactly one wins."""
+    claimed = session.execute(
+        update(Message)
+        .where(col(Message.id) == message.id, col(Message.acknowledged_at).is_(None))
+        .values(acknowledged_at=now)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise AckRejected("ack.used")
 
 
 def _owner(session: Session, message: Message) -> str:
