@@ -36,11 +36,7 @@ def publish(
     key: bytes,
 ) -> Advisory:
     """Publish an advisory to `audience` (unit names; empty means every official)."""
-    names = sorted({" ".join(n.split()) for n in audience if n.strip()})
-    known = dict(session.exec(select(Unit.name, Unit.id).where(col(Unit.name).in_(names))).all())
-    missing = [n for n in names if n not in known]
-    if missing:
-        raise NotFound("unit.not_found", name=missing[0])
+    units = _units(session, audience)
     advisory = advisories.publish(
         session,
         title=title,
@@ -52,8 +48,23 @@ def publish(
         actor=actor,
         key=key,
     )
+    _store_audience(session, advisory, units, requires_ack, now=now, actor=actor, key=key)
+    return advisory
+
+
+def _store_audience(
+    session: Session,
+    advisory: Advisory,
+    units: dict[str, int],
+    requires_ack: bool,
+    *,
+    now: datetime,
+    actor: str,
+    key: bytes,
+) -> None:
+    """The advisory_unit rows (none: everyone) and the `advisory.audience` event."""
     session.add_all(
-        AdvisoryUnit(advisory_id=row_id(advisory.id), unit_id=row_id(known[n])) for n in names
+        AdvisoryUnit(advisory_id=row_id(advisory.id), unit_id=unit_id) for unit_id in units.values()
     )
     audit.append(
         session,
@@ -62,9 +73,18 @@ def publish(
         actor=actor,
         action="advisory.audience",
         subject=f"advisory:{row_id(advisory.id)}",
-        data={"units": names or "all", "requires_ack": requires_ack},
+        data={"units": list(units) or "all", "requires_ack": requires_ack},
     )
-    return advisory
+
+
+def _units(session: Session, audience: list[str]) -> dict[str, int]:
+    """Unit name → id of the audience, by name; NotFound names the first unknown unit."""
+    names = sorted({" ".join(n.split()) for n in audience if n.strip()})
+    known = dict(session.exec(select(Unit.name, Unit.id).where(col(Unit.name).in_(names))).all())
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise NotFound("unit.not_found", name=missing[0])
+    return {name: row_id(known[name]) for name in names}
 
 
 def units_of(session: Session, advisory_ids: Sequence[int]) -> dict[int, list[str]]:

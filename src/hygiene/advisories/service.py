@@ -27,14 +27,7 @@ def publish(
     key: bytes,
 ) -> Advisory:
     """Store an advisory (published now) and log it. Links are refused: messages carry none."""
-    title, body = " ".join(title.split()), body.strip()
-    if not title or not body:
-        raise InvalidInput("engine.advisory.empty")
-    found = links.find_link(f"{title}\n{body}\n{reference or ''}")
-    if found:
-        raise InvalidInput("links.refused", found=found[:40])
-    if severity not in SEVERITIES:
-        raise InvalidInput("official.bad_field", field="severity", reason=", ".join(SEVERITIES))
+    title, body = _checked(title, body, severity, reference)
     advisory = Advisory(
         title=title[:200],
         body=body,
@@ -56,6 +49,19 @@ def publish(
         data={"title": advisory.title, "severity": severity, "reference": advisory.reference},
     )
     return advisory
+
+
+def _checked(title: str, body: str, severity: str, reference: str | None) -> tuple[str, str]:
+    """(title, body) tidied; InvalidInput when empty, holding a link or of an unknown severity."""
+    title, body = " ".join(title.split()), body.strip()
+    if not title or not body:
+        raise InvalidInput("engine.advisory.empty")
+    found = links.find_link(f"{title}\n{body}\n{reference or ''}")
+    if found:
+        raise InvalidInput("links.refused", found=found[:40])
+    if severity not in SEVERITIES:
+        raise InvalidInput("official.bad_field", field="severity", reason=", ".join(SEVERITIES))
+    return title, body
 
 
 def list_advisories(session: Session) -> Sequence[Advisory]:
