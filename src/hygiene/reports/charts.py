@@ -122,14 +122,7 @@ def line(
     height, left, top, bottom = 220 + LEGEND, 40, 15, 40 + LEGEND
     inner_h, inner_w = height - top - bottom, WIDTH - left - 20
     step = inner_w / max(1, len(points) - 1)
-    parts = [_svg(height, title)]
-    for tick in (0, 50, 100):
-        y = top + inner_h - inner_h * tick / 100
-        parts.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - 20}" y2="{y:.1f}" stroke="#e5e7eb"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="#6b7280">{i18n.format_percent(tick, locale, digits=0)}</text>'
-        )
+    parts = [_svg(height, title), _grid(left, top, inner_h, locale)]
     coords: list[str] = []
     dots: list[str] = []
     for i, (label, value) in enumerate(points):
@@ -143,13 +136,30 @@ def line(
         y = top + inner_h - inner_h * value / 100
         coords.append(f"{x:.1f},{y:.1f}")
         tip = details[i] if i < len(details) else label
-        dots.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{_colour(value)}">'
-            f"<title>{escape(tip)}: {i18n.format_percent(value, locale)}</title></circle>"
-        )
+        dots.append(_dot(x, y, value, tip, locale))
     if len(coords) > 1:
         parts.append(
             f'<polyline points="{" ".join(coords)}" fill="none" stroke="#475569" stroke-width="2"/>'
         )
     parts += [*dots, legend(height - LEGEND + 4, locale), "</svg>"]
     return Markup("".join(parts))  # noqa: S704  (every piece of text above is escaped)
+
+
+def _grid(left: int, top: int, inner_h: int, locale: str) -> str:
+    """The 0, 50 and 100 % lines of a line chart, each labelled."""
+    parts = []
+    for tick in (0, 50, 100):
+        y = top + inner_h - inner_h * tick / 100
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{WIDTH - 20}" y2="{y:.1f}" stroke="#e5e7eb"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+            f'fill="#6b7280">{i18n.format_percent(tick, locale, digits=0)}</text>'
+        )
+    return "".join(parts)
+
+
+def _dot(x: float, y: float, value: float, tip: str, locale: str) -> str:
+    return (
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{_colour(value)}">'
+        f"<title>{escape(tip)}: {i18n.format_percent(value, locale)}</title></circle>"
+    )

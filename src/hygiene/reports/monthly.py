@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from hygiene import i18n
 from hygiene.advisories import service as advisories
+from hygiene.advisories.models import Advisory
 from hygiene.audit import checkpoints
 from hygiene.audit import service as audit
 from hygiene.campaigns.stages import Clockless
@@ -52,6 +53,16 @@ def incidents_this_month(session: Session, *, settings: Settings, today: date) -
     )
 
 
+def advisories_this_month(session: Session, *, settings: Settings, today: date) -> list[Advisory]:
+    """Advisories published from the 1st of `today`'s month to the end of `today` (local days)."""
+    month_start = today.replace(day=1)
+    return [
+        a
+        for a in advisories.list_advisories(session)
+        if month_start <= as_utc(a.published_at).astimezone(settings.zone).date() <= today
+    ]
+
+
 def context(
     session: Session,
     *,
@@ -66,12 +77,7 @@ def context(
     """The document's values; with `checked_at`, the log's checkpoint at that time is printed
     (a copy of the log's head on paper, checked with `audit verify --checkpoints`)."""
     report = compliance.report(session, policies=settings.policies, at=at)
-    month_start = at.today.replace(day=1)
-    published = [
-        a
-        for a in advisories.list_advisories(session)
-        if month_start <= as_utc(a.published_at).astimezone(settings.zone).date() <= at.today
-    ]
+    published = advisories_this_month(session, settings=settings, today=at.today)
     reported = incidents_this_month(session, settings=settings, today=at.today)
     return {
         "profile_note": profiles.note(settings.policies, locale),
@@ -80,11 +86,7 @@ def context(
         "month": at.today.strftime("%m/%Y"),
         "advisories": published,
         "chain": audit.verify(session, key=audit_key),
-        "checkpoint": checkpoints.message_context(
-            checkpoints.current(session, now=checked_at).line(), settings=settings
-        )
-        if checked_at
-        else None,
+        "checkpoint": _checkpoint(session, settings, checked_at) if checked_at else None,
         "agency": settings.agency,
         "national": NATIONAL,
         "motto": MOTTO,
@@ -93,6 +95,13 @@ def context(
         "charts": charts or {},
         "zone": settings.zone,
     }
+
+
+def _checkpoint(session: Session, settings: Settings, checked_at: datetime) -> dict[str, object]:
+    """The log's checkpoint at `checked_at`, as its message prints it."""
+    return checkpoints.message_context(
+        checkpoints.current(session, now=checked_at).line(), settings=settings
+    )
 
 
 @cache

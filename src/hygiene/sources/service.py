@@ -98,17 +98,21 @@ def run(
             _cleanup(engine, staged_as, dry_run)
         else:
             session.commit()
-            _finish(
-                engine,
-                run_id,
-                now,
-                outcome="ok",
-                entries=result.entries,
-                matched=result.matched,
-                changed=result.changed,
-                changes_hash=result.changes_hash,
-            )
+            _finish_ok(engine, run_id, now, result)
     return result
+
+
+def _finish_ok(engine: Engine, run_id: int, now: datetime, result: SyncResult) -> None:
+    _finish(
+        engine,
+        run_id,
+        now,
+        outcome="ok",
+        entries=result.entries,
+        matched=result.matched,
+        changed=result.changed,
+        changes_hash=result.changes_hash,
+    )
 
 
 def _stage(
