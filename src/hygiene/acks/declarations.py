@@ -81,7 +81,22 @@ def declare(
         tuple(systems(session, accounts)),
         tuple(titles(session, advisories)),
     )
-    per_account = accounts if what in ("rotation", "mfa") else []
+    _record(session, result, accounts, advisories, actor=actor, now=now, key=key)
+    return result
+
+
+def _record(
+    session: Session,
+    result: AckResult,
+    accounts: list[int],
+    advisories: list[int],
+    *,
+    actor: str,
+    now: datetime,
+    key: bytes,
+) -> None:
+    """The acknowledgement rows (one per account for rotation and MFA) and one audit event."""
+    per_account = accounts if result.what in ("rotation", "mfa") else []
     record(
         session,
         result=result,
@@ -92,28 +107,14 @@ def declare(
         accounts=per_account,
         advisories=advisories,
     )
-    data = {"what": what, "accounts": accounts, "advisories": advisories}
-    _log_declared(session, official_id, data, actor=actor, now=now, key=key)
-    return result
-
-
-def _log_declared(
-    session: Session,
-    official_id: int,
-    data: dict[str, Any],
-    *,
-    actor: str,
-    now: datetime,
-    key: bytes,
-) -> None:
     audit.append(
         session,
         key=key,
         now=now,
         actor=actor,
         action="ack.declared",
-        subject=f"official:{official_id}",
-        data=data,
+        subject=f"official:{result.official_id}",
+        data={"what": result.what, "accounts": accounts, "advisories": advisories},
     )
 
 
