@@ -1,9 +1,10 @@
 """Small things, measured: the importer stays split by stage.
 
-Scope, honestly: this checks the inventory package (the importer's stages, edits, totals, models)
-and `hygiene/tabular.py`, where the limits hold today. The rest of `src/hygiene` still has
-functions over 40 lines (and `settings.py` is over 300), so it is not checked here yet; widen
-`CHECKED` as those modules are split. Migrations are never counted.
+Scope, honestly: this checks the inventory package (the importer's stages, edits, totals, models),
+`hygiene/tabular.py` and the feature packages acks, advisories, campaigns, incidents, reports and
+sources, where the limits hold today. The rest of `src/hygiene` still has functions over 40
+lines, so it is not checked here yet; widen `CHECKED` as those modules are split. Migrations are
+never counted.
 """
 
 import ast
@@ -16,7 +17,12 @@ import hygiene
 MAX_MODULE_LINES = 300
 MAX_FUNCTION_LINES = 40
 ROOT = Path(hygiene.__file__).parent
-CHECKED = [*sorted((ROOT / "inventory").glob("*.py")), ROOT / "tabular.py"]
+FEATURES = ("acks", "advisories", "campaigns", "incidents", "reports", "sources")
+CHECKED = [
+    *sorted((ROOT / "inventory").glob("*.py")),
+    ROOT / "tabular.py",
+    *(path for name in FEATURES for path in sorted((ROOT / name).rglob("*.py"))),
+]
 
 
 def _name(path: Path) -> str:
