@@ -6,8 +6,12 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from hygiene.campaigns import service as campaigns
 from hygiene.errors import ImportRejected
 from hygiene.inventory.models import Official, Unit
+from hygiene.outbox.models import Message
+from hygiene.settings import Settings
+from tests.conftest import NOW
 from tests.helpers import write_csv
 from tests.inventory.test_import_sheets import run
 
@@ -76,3 +80,31 @@ def test_two_heads_in_one_unit_is_a_row_error(
     assert "CB1" in problem.render("vi")
     session.rollback()
     assert session.execute(select(Official)).first() is None
+
+
+def test_a_file_naming_unit_heads_is_followed_by_an_escalation_planned_to_them(
+    session: Session, settings: Settings, tmp_path: Path, audit_key: bytes
+) -> None:
+    """Issue 14, done when: the heads come from the district's own file, then the escalation
+    campaign plans its message to the head of the late official's unit, and to nobody else."""
+    header = [*HEADER, "Ngày đổi mật khẩu"]
+    rows = [
+        [*row("TRUONG", "UBND xã Bình An", "có"), "15/02/2026"],
+        [*row("LATE", "UBND xã Bình An", "không"), "01/10/2025"],  # due 30/12/2025
+        [*row("NV1", "Phòng Nội vụ", "có"), "15/02/2026"],
+    ]
+    run(session, write_csv(tmp_path / "a.csv", rows, header), audit_key)
+
+    campaigns.plan(
+        session=session, settings=settings, now=NOW, campaign="escalation", audit_key=audit_key,
+        actor="test",
+    )  # fmt: skip
+    session.commit()
+    ids = dict(session.execute(select(col(Official.employee_id), col(Official.id))).all())
+    planned = session.execute(
+        select(col(Message.official_id), col(Message.user_id), col(Message.payload)).where(
+            col(Message.campaign) == "escalation"
+        )
+    ).all()
+
+    assert [tuple(p) for p in planned] == [(ids["TRUONG"], None, str(ids["LATE"]))]
