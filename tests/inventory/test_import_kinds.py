@@ -169,3 +169,30 @@ def test_a_policies_table_overrides_only_the_keys_it_names(tmp_path: Path) -> No
     email = settings.policies["email"]
     assert (email.rotation_days, email.label_vi) == (30, "Thư điện tử")
     assert settings.policies["messaging"].rotation_days == 90
+
+
+def test_one_csv_mixing_labels_aliases_and_blanks_imports_as_written(
+    session: Session, tmp_path: Path, audit_key: bytes
+) -> None:
+    """Issue 14, done when: one district file whose kind cells are Vietnamese labels, config
+    aliases and blanks, side by side."""
+    settings = Settings(policies={"messaging": Policy(aliases=["chat"])})
+    rows = [
+        person("Hộp thư công vụ", "Thư điện tử", 1),
+        person("Viber", "CHAT", 2),
+        person("Facebook", "", 3),
+        person("Dịch vụ công", "", 4),
+        person("Zalo", "nhắn tin", 5),
+    ]
+
+    kinds = kinds_after_import(
+        session, write_csv(tmp_path / "a.csv", rows, HEADER), settings, audit_key
+    )
+
+    assert kinds == {
+        "Hộp thư công vụ": "email",
+        "Viber": "messaging",
+        "Facebook": "social",
+        "Dịch vụ công": "government",
+        "Zalo": "messaging",
+    }
