@@ -22,6 +22,7 @@ FORWARDERS = {
     "restore/service.py",
     "exposures/service.py",
     "audit/service.py",  # append() itself
+    "incidents/service.py",
 }
 AUDIT_CALLS = {"append", "NewEvent"}
 
