@@ -11,7 +11,7 @@ from hygiene.incidents.models import IncidentNote, IncidentReport
 from hygiene.inventory.models import Account, Official, Unit
 from hygiene.outbox.models import DeliveryAttempt, Message
 from hygiene.portal.models import PortalCode
-from hygiene.reports.models import ComplianceSnapshot
+from hygiene.reports.models import AdvisoryAck, ComplianceSnapshot
 from hygiene.restore.models import BackupMarker
 from hygiene.sources.models import SourceEntry, SourceRun
 from hygiene.users.models import ApiToken, ConsoleUser, Throttle, WebSession
@@ -20,6 +20,7 @@ __all__ = [
     "Account",
     "Acknowledgement",
     "Advisory",
+    "AdvisoryAck",
     "AdvisoryUnit",
     "ApiToken",
     "AuditEvent",

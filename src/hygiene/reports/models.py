@@ -26,3 +26,18 @@ class ComplianceSnapshot(SQLModel, table=True):
     advisory_acked: int
     probe_officials: int
     probe_saved_logins: int
+
+
+class AdvisoryAck(SQLModel, table=True):
+    """One row per (official, advisory) acknowledged, with the first acknowledgement's time.
+
+    Kept by a database trigger on every INSERT into acknowledgement (what = "advisory"), in the
+    same transaction (migration 0017): the compliance figures count these pairs instead of
+    making a million acknowledgements distinct on every request. Deleting the official or the
+    advisory deletes the pair, as it takes the acknowledgements out of the figures."""
+
+    __tablename__ = "advisory_ack"
+
+    official_id: int = Field(foreign_key="official.id", primary_key=True, ondelete="CASCADE")
+    advisory_id: int = Field(foreign_key="advisory.id", primary_key=True, ondelete="CASCADE")
+    at: datetime = Field(sa_type=DateTime(timezone=True))
