@@ -112,19 +112,23 @@ def advisories_for_units(at: Clockless, unit_id: int | None) -> Subquery:
     )
 
 
-def advisory_acks(at: Clockless, group: Any, unit_id: int | None) -> Subquery:
-    """Acknowledgements given (one per official and advisory owed), grouped by `group`.
-
-    The (official, advisory) pairs are kept on write (advisory_ack, with the first
-    acknowledgement's time), so nothing is made distinct here.
-    Counted per (group, unit, advisory) first, then kept where the advisory is owed by that
-    unit: the audience test runs on those few groups, not on every acknowledgement."""
+def _ack_pairs(at: Clockless, unit_id: int | None) -> Subquery:
+    """The (official, advisory) pairs acknowledged by the report day's end: kept on write
+    (advisory_ack, with the first acknowledgement's time), so nothing is made distinct here."""
     pairs: Select[*tuple[Any, ...]] = select(
         col(AdvisoryAck.official_id), col(AdvisoryAck.advisory_id)
     ).where(col(AdvisoryAck.at) < end_of(at))
     if unit_id is not None:
         pairs = pairs.where(col(AdvisoryAck.official_id).in_(_members(unit_id)))
-    given = pairs.subquery("ack_pairs")
+    return pairs.subquery("ack_pairs")
+
+
+def advisory_acks(at: Clockless, group: Any, unit_id: int | None) -> Subquery:
+    """Acknowledgements given (one per official and advisory owed), grouped by `group`.
+
+    Counted per (group, unit, advisory) first, then kept where the advisory is owed by that
+    unit: the audience test runs on those few groups, not on every acknowledgement."""
+    given = _ack_pairs(at, unit_id)
     counted = _in_unit(
         select(
             group.label("key"),
