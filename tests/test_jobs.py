@@ -1,7 +1,11 @@
 """The scheduler: stable job ids, explicit zone, coalescing, and jobs that call the services."""
 
 import asyncio
+import logging
+from datetime import UTC, datetime
 
+import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func
@@ -92,3 +96,36 @@ def test_its_snapshot_job_stores_one_row_per_unit(deps: Deps) -> None:
     with Session(deps.engine) as session:
         assert session.exec(select(func.count()).select_from(ComplianceSnapshot)).one() == 2
     assert taken.units == 2
+
+
+class _EndlessTick:
+    """A deliverer whose tick is still under way when the scheduler shuts down."""
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+
+    async def tick(self) -> None:
+        self.started.set()
+        await asyncio.Event().wait()
+
+
+def test_a_shutdown_in_the_middle_of_a_delivery_tick_logs_no_error(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def run() -> bool:
+        deliverer = _EndlessTick()
+        loop = jobs.DeliveryLoop(deliverer)  # type: ignore[arg-type]
+        scheduler = AsyncIOScheduler(timezone="UTC")
+        scheduler.add_job(loop.run, "date", run_date=datetime.now(UTC), id=jobs.DELIVER_JOB)
+        scheduler.start()
+        await asyncio.wait_for(deliverer.started.wait(), timeout=30)
+        scheduler.shutdown(wait=False)  # as hygiene.server does on SIGINT/SIGTERM
+        for _ in range(10):
+            await asyncio.sleep(0.01)
+        return loop.running
+
+    with caplog.at_level(logging.INFO):
+        still_running = asyncio.run(run())
+
+    assert not still_running
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

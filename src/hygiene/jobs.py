@@ -122,6 +122,11 @@ class DeliveryLoop:
                 report = await self.deliverer.tick()
                 if not self.again:
                     return report
+        except asyncio.CancelledError:
+            # Only the scheduler's shutdown (SIGINT/SIGTERM) cancels a tick: the end of the
+            # process, not a failure to log with a traceback. Rows it had claimed go back to
+            # pending when their lease runs out, as after a crash.
+            return None
         finally:
             self.running = False
 
