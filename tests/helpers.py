@@ -1,12 +1,20 @@
-"""Small builders shared by tests: spreadsheets on disk and table snapshots."""
+"""Small builders shared by tests: spreadsheets on disk, table snapshots, and a small disk to
+fill up."""
 
 import csv
-from collections.abc import Sequence
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
+
+from tests.conftest import PG_URL
 
 HEADER = [
     "employee_id",
@@ -105,3 +113,44 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
             )
             for table in SQLModel.metadata.sorted_tables
         }
+
+
+@contextmanager
+def tmpfs(folder: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of `size` (mount's spelling: "16m") mounted on `folder` for the block; skips the
+    test where that is impossible (PostgreSQL leg, not root, no permission to mount)."""
+    if PG_URL:
+        pytest.skip("a full disk is tested on SQLite (PostgreSQL's disk is the server's)")
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small tmpfs needs root: run the suite as root to test a full disk")
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def fill(disk: Path) -> Path:
+    """Zeros until the file system refuses (ENOSPC); the filler file, to free it later."""
+    filler = disk / "filler"
+    try:
+        with filler.open("wb", buffering=0) as out:
+            while True:
+                out.write(b"\0" * 65536)
+    except OSError:
+        pass
+    try:  # the last blocks, a page at a time
+        with filler.open("ab", buffering=0) as out:
+            while True:
+                out.write(b"\0" * 512)
+    except OSError:
+        pass
+    return filler

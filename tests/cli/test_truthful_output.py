@@ -3,7 +3,6 @@ prints only the localized error and exits non-zero (issue 19, item 2)."""
 
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,8 @@ from sqlmodel import Session, create_engine, select
 from hygiene.outbox.models import Message
 from hygiene.reports.models import ComplianceSnapshot
 from tests import factories as f
-from tests.conftest import PG_URL, RunCli
+from tests.conftest import RunCli
+from tests.helpers import fill, tmpfs
 
 DISK_FULL = "database or disk is full"
 
@@ -79,36 +79,14 @@ def test_without_a_failure_the_same_commands_print_their_success(
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 16 MB tmpfs mounted for this test (needs root and permission to mount)."""
-    if PG_URL:
-        pytest.skip("a full disk is tested on SQLite (PostgreSQL's disk is the server's)")
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a small tmpfs needs root: run the suite as root to test a full disk")
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
-    try:
+    with tmpfs(tmp_path / "disk", "16m") as disk:
         yield disk
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
 def _fill(disk: Path, leave: int) -> None:
-    """Write zeros until the file system refuses (ENOSPC), then free `leave` bytes: enough to
-    open the write-ahead log and start, not enough to commit the campaign."""
-    filler = disk / "filler"
-    try:
-        with filler.open("wb", buffering=0) as out:
-            while True:
-                out.write(b"\0" * 4096)
-    except OSError:
-        pass
+    """Fill the disk up, then free `leave` bytes: enough to open the write-ahead log and start,
+    not enough to commit the campaign."""
+    filler = fill(disk)
     os.truncate(filler, max(0, filler.stat().st_size - leave))
 
 

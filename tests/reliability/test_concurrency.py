@@ -18,19 +18,17 @@ from sqlmodel import Session, col
 from hygiene.outbox.models import DeliveryAttempt
 from hygiene.settings import Settings
 from tests.reliability.faults.harness import (
-    Result,
     assert_all_delivered,
-    backend,
     district,
     fleet,
-    record,
+    record_tally,
     scaled,
+    sent_by_worker,
     service_env,
-    settled,
     sink,
-    statuses,
+    tail,
     tally,
-    wait_until,
+    wait_settled,
 )
 
 log = logging.getLogger(__name__)
@@ -58,30 +56,12 @@ def messages_with_a_sent_attempt(engine: Engine) -> int:
         return int(session.execute(query).scalar_one())
 
 
-def sent_by_worker(engine: Engine) -> dict[str, int]:
-    query = (
-        select(col(DeliveryAttempt.worker), func.count())
-        .where(col(DeliveryAttempt.outcome) == "sent")
-        .group_by(col(DeliveryAttempt.worker))
-    )
-    with Session(engine) as session:
-        return {worker: int(n) for worker, n in session.execute(query)}
-
-
 def attempts_by_outcome(engine: Engine) -> dict[str, int]:
     query = select(col(DeliveryAttempt.outcome), func.count()).group_by(
         col(DeliveryAttempt.outcome)
     )
     with Session(engine) as session:
         return {outcome: int(n) for outcome, n in session.execute(query)}
-
-
-def progress(engine: Engine) -> str:
-    return ", ".join(f"{status} {n}" for status, n in sorted(statuses(engine).items()))
-
-
-def tail(text: str, lines: int = 60) -> str:
-    return "\n".join(text.splitlines()[-lines:])
 
 
 @pytest.mark.postgres
@@ -98,12 +78,7 @@ def test_concurrent_instances_deliver_everything_exactly_once(
         env = service_env(settings.db_url, tmp_path, server.port)
         started = time.monotonic()
         with fleet(env, tmp_path, count=instances) as group:
-            try:
-                wait_until(lambda: settled(engine), timeout=timeout, what="delivery", poll=0.5)
-            except AssertionError as exc:
-                raise AssertionError(
-                    f"{exc} ({progress(engine)})\n--- service logs (tail) ---\n{tail(group.logs())}"
-                ) from None
+            wait_settled(engine, group, timeout=timeout)
             elapsed = time.monotonic() - started
             logs = group.logs()
     result = tally(engine, server)
@@ -134,21 +109,14 @@ def test_concurrent_instances_deliver_everything_exactly_once(
         share_text,
         outcomes,
     )
-    record(
-        Result(
-            scenario=f"concurrency-{instances}-instances",
-            backend=backend(engine),
-            scale=f"{instances} instances",
-            runs=1,
-            messages=planned,
-            lost=result.lost,
-            duplicated=result.duplicated,
-            duplicate_bound=0,
-            longest_recovery_seconds=0.0,
-            seconds=round(elapsed, 1),
-            notes=(
-                f"{rate:.0f} msg/s; per-instance shares {share_text}; "
-                f"{retried} non-sent attempts; no fault injected (recovery n/a)"
-            ),
-        )
+    record_tally(
+        f"concurrency-{instances}-instances",
+        engine,
+        result,
+        scale=f"{instances} instances",
+        seconds=elapsed,
+        notes=(
+            f"{rate:.0f} msg/s; per-instance shares {share_text}; "
+            f"{retried} non-sent attempts; no fault injected (recovery n/a)"
+        ),
     )

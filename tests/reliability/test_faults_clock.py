@@ -13,40 +13,36 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
-from sqlmodel import Session, col
+from sqlalchemy import Engine
 
 from hygiene.audit import service as audit
 from hygiene.campaigns import service as campaigns
 from hygiene.db import session_scope
-from hygiene.outbox.models import DeliveryAttempt
 from hygiene.settings import Settings
 from tests.conftest import SECRET
 from tests.reliability.faults.harness import (
     Fleet,
-    Result,
     assert_all_delivered,
-    backend,
-    record,
+    record_tally,
     scaled,
     seed,
+    sent_by_worker,
     service_env,
-    settled,
     sink,
-    statuses,
     tail,
     tally,
+    wait_settled,
     wait_until,
 )
 
 SKEW = 300
+SKEWED = "giây so với cơ sở dữ liệu"  # the skewed instance's warning (delivery.clock.skewed)
 # Debian's faketime package. Preloaded into that one process, not through the `faketime`
 # wrapper: the wrapper forks, so stopping it would leave the service running.
 LIBFAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
 
 
 def plan_in_the_past(engine: Engine, settings: Settings, count: int) -> int:
-    seed(engine, count)
     with session_scope(engine) as session:
         planned = campaigns.plan(
             session=session,
@@ -60,14 +56,12 @@ def plan_in_the_past(engine: Engine, settings: Settings, count: int) -> int:
     return planned
 
 
-def sent_by_worker(engine: Engine) -> dict[str, int]:
-    query = (
-        select(col(DeliveryAttempt.worker), func.count())
-        .where(col(DeliveryAttempt.outcome) == "sent")
-        .group_by(col(DeliveryAttempt.worker))
-    )
-    with Session(engine) as session:
-        return {worker: int(n) for worker, n in session.execute(query)}
+def both_ticking(group: Fleet) -> None:
+    """Until both instances run their delivery ticks: the campaign is planned only then. Planned
+    before, it went to whichever instance started first; on a loaded machine that one could
+    send all of it before the other had started, leaving nothing to prove."""
+    group.wait_started()
+    wait_until(lambda: SKEWED in group.log(1), timeout=120, what="the skewed instance's tick")
 
 
 @pytest.mark.postgres
@@ -77,7 +71,7 @@ def test_an_instance_300_s_off_the_clock_sends_nothing_twice(
     engine: Engine, settings: Settings, tmp_path: Path, offset: int
 ) -> None:
     count = scaled(600, 3000)
-    planned = plan_in_the_past(engine, settings, count)
+    seed(engine, count)
     started = time.monotonic()
     with sink(tmp_path, delay=0.002) as server:
         env = service_env(settings.db_url, tmp_path, server.port)
@@ -86,10 +80,9 @@ def test_an_instance_300_s_off_the_clock_sends_nothing_twice(
             group.start(1)
             group.env = {**env, "LD_PRELOAD": str(LIBFAKETIME), "FAKETIME": f"{offset:+d}"}
             group.start(1)
-            try:
-                wait_until(lambda: settled(engine), timeout=scaled(300, 900), what="delivery")
-            except AssertionError as exc:
-                raise AssertionError(f"{exc}: {statuses(engine)}\n{tail(group.logs())}") from None
+            both_ticking(group)
+            planned = plan_in_the_past(engine, settings, count)
+            wait_settled(engine, group, timeout=scaled(300, 900))
         finally:
             group.stop()
     logs = group.logs()
@@ -99,19 +92,12 @@ def test_an_instance_300_s_off_the_clock_sends_nothing_twice(
     assert result.duplicated == 0
     assert len(shares) == 2, f"both instances must send a share to prove anything: {shares}"
     assert "Traceback" not in logs, tail(logs)
-    assert "giây so với cơ sở dữ liệu" in logs, "the skewed instance must warn about its clock"
-    record(
-        Result(
-            scenario=f"clock-skew-{'ahead' if offset > 0 else 'behind'}",
-            backend=backend(engine),
-            scale=f"one of 2 instances {offset:+d} s (faketime)",
-            runs=1,
-            messages=planned,
-            lost=result.lost,
-            duplicated=result.duplicated,
-            duplicate_bound=0,
-            longest_recovery_seconds=0.0,
-            seconds=round(time.monotonic() - started, 1),
-            notes="shares " + " / ".join(str(n) for n in sorted(shares.values(), reverse=True)),
-        )
+    assert SKEWED in logs, "the skewed instance must warn about its clock"
+    record_tally(
+        f"clock-skew-{'ahead' if offset > 0 else 'behind'}",
+        engine,
+        result,
+        scale=f"one of 2 instances {offset:+d} s (faketime)",
+        seconds=time.monotonic() - started,
+        notes="shares " + " / ".join(str(n) for n in sorted(shares.values(), reverse=True)),
     )

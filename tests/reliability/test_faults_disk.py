@@ -12,15 +12,13 @@ messages, 10 s full; full scale: 3,000 messages, 2 min full.
 """
 
 import json
-import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,26 +26,26 @@ from sqlalchemy import Engine
 
 from hygiene import db
 from hygiene.settings import Settings
-from tests.conftest import PG_URL, SECRET
+from tests.conftest import SECRET
+from tests.helpers import fill, tmpfs
 from tests.reliability.faults.harness import (
     HYGIENE,
     Fleet,
-    Result,
     assert_all_delivered,
-    backend,
     district,
     in_flight,
-    record,
+    record_tally,
     scaled,
     sent_count,
     service_env,
-    settled,
     sink,
-    statuses,
     tail,
     tally,
+    wait_settled,
     wait_until,
+    waiting,
 )
+from tests.serve_helpers import free_port
 
 STARTED = "Delivery paused: đĩa đầy / disk full"
 REMINDED = "Delivery still paused: đĩa đầy / disk full"
@@ -57,48 +55,8 @@ ENDED = "Delivery resumed after"
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 48 MB tmpfs mounted for this test."""
-    if PG_URL:
-        pytest.skip("a full disk is tested on SQLite (PostgreSQL's disk is the server's)")
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a small tmpfs needs root: run the suite as root to test a full disk")
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", str(disk)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
-    try:
+    with tmpfs(tmp_path / "disk", "48m") as disk:
         yield disk
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
-
-
-def fill(disk: Path) -> Path:
-    """Zeros until the file system refuses (ENOSPC); the filler file, to free it later."""
-    filler = disk / "filler"
-    try:
-        with filler.open("wb", buffering=0) as out:
-            while True:
-                out.write(b"\0" * 65536)
-    except OSError:
-        pass
-    try:  # the last blocks, a page at a time
-        with filler.open("ab", buffering=0) as out:
-            while True:
-                out.write(b"\0" * 512)
-    except OSError:
-        pass
-    return filler
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def get(url: str) -> tuple[int, str]:
@@ -116,15 +74,6 @@ def conditions_started(metrics: str) -> float:
         if line.startswith('hygiene_delivery_conditions_total{condition="disk_full"}'):
             return float(line.split()[-1])
     return 0.0
-
-
-def waiting(
-    predicate: Callable[[], bool], timeout: float, what: str, engine: Engine, group: Fleet
-) -> None:
-    try:
-        wait_until(predicate, timeout=timeout, what=what)
-    except AssertionError as exc:
-        raise AssertionError(f"{exc}: {statuses(engine)}\n{tail(group.logs())}") from None
 
 
 def test_a_full_disk_mid_delivery_pauses_it_once_and_loses_nothing(
@@ -154,7 +103,8 @@ def test_a_full_disk_mid_delivery_pauses_it_once_and_loses_nothing(
                 filler = fill(small_disk)
                 filled_at = time.monotonic()
                 flight = in_flight(engine)
-                waiting(lambda: STARTED in group.logs(), 60, "the warning", engine, group)
+                waiting(lambda: STARTED in group.logs(), timeout=60, what="the warning",
+                        engine=engine, group=group)  # fmt: skip
                 flight |= in_flight(engine)
                 status, body = get(f"{base}/healthz")
                 assert status == 503, body
@@ -163,9 +113,7 @@ def test_a_full_disk_mid_delivery_pauses_it_once_and_loses_nothing(
                 assert "đĩa đầy" in health["delivery"], health
                 time.sleep(max(0.0, full_for - (time.monotonic() - filled_at)))
                 filler.unlink()
-                freed_at = time.monotonic()
-                waiting(lambda: settled(engine), scaled(120, 600), "delivery", engine, group)
-                recovery = time.monotonic() - freed_at
+                recovery = wait_settled(engine, group, timeout=scaled(120, 600))
                 wait_until(lambda: ENDED in group.logs(), timeout=30, what="the 'resumed' line")
                 status, body = get(f"{base}/healthz")
                 assert status == 200, body
@@ -189,22 +137,17 @@ def test_a_full_disk_mid_delivery_pauses_it_once_and_loses_nothing(
         [str(HYGIENE), "audit", "verify"], env=env, capture_output=True, text=True, check=False
     )
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    record(
-        Result(
-            scenario="sqlite-disk-full",
-            backend=backend(engine),
-            scale=f"{full_for} s full",
-            runs=1,
-            messages=planned,
-            lost=result.lost,
-            duplicated=result.duplicated,
-            duplicate_bound=len(flight),
-            longest_recovery_seconds=round(recovery, 1),
-            seconds=round(time.monotonic() - started, 1),
-            notes=(
-                f"48 MB tmpfs filled to ENOSPC after {count // 5}+ sent, freed {full_for} s "
-                f"later; 1 warning, {logs.count(REMINDED)} reminder(s), 1 'resumed' line, "
-                "/healthz 503 with the reason meanwhile; recovery = space freed → all delivered"
-            ),
-        )
+    record_tally(
+        "sqlite-disk-full",
+        engine,
+        result,
+        scale=f"{full_for} s full",
+        seconds=time.monotonic() - started,
+        bound=len(flight),
+        recovery=recovery,
+        notes=(
+            f"48 MB tmpfs filled to ENOSPC after {count // 5}+ sent, freed {full_for} s "
+            f"later; 1 warning, {logs.count(REMINDED)} reminder(s), 1 'resumed' line, "
+            "/healthz 503 with the reason meanwhile; recovery = space freed → all delivered"
+        ),
     )

@@ -19,21 +19,17 @@ from sqlmodel import Session, col
 from hygiene.outbox.models import DeliveryAttempt, Message
 from hygiene.settings import Delivery, Settings
 from tests.reliability.faults.harness import (
-    Result,
     assert_all_delivered,
-    backend,
     district,
     fleet,
-    record,
+    record_tally,
     scaled,
     sent_count,
     service_env,
-    settled,
     sink,
     statuses,
-    tail,
     tally,
-    wait_until,
+    wait_settled,
 )
 
 DAY = 24 * 3600.0
@@ -89,12 +85,9 @@ def test_a_24_hour_smtp_outage_leaves_nothing_dead(
                 time.sleep(1)
             during = sent_count(engine)
             server.start()
-            try:
-                recovery = wait_until(
-                    lambda: settled(engine), timeout=scaled(120, 600), what="delivery after it"
-                )
-            except AssertionError as exc:
-                raise AssertionError(f"{exc}: {statuses(engine)}\n{tail(group.logs())}") from None
+            recovery = wait_settled(
+                engine, group, timeout=scaled(120, 600), what="delivery after it"
+            )
     result = tally(engine, server)
     refusals = refused(engine)
     assert during == 0, "messages were 'sent' while the server was down"
@@ -103,22 +96,16 @@ def test_a_24_hour_smtp_outage_leaves_nothing_dead(
     assert most_attempts(engine) < Delivery().max_attempts
     assert_all_delivered(result, planned, why="24 h outage")
     assert result.duplicated == 0
-    record(
-        Result(
-            scenario="smtp-outage-24h",
-            backend=backend(engine),
-            scale=f"24 h in {outage} s (÷ {factor:,.0f})",
-            runs=1,
-            messages=planned,
-            lost=result.lost,
-            duplicated=result.duplicated,
-            duplicate_bound=0,
-            longest_recovery_seconds=round(recovery, 1),
-            seconds=round(time.monotonic() - started, 1),
-            notes=(
-                f"SMTP server down from the start; production backoff 30 s–6 h and 8 "
-                f"attempts ÷ {factor:,.0f}; {refusals} refused attempts, "
-                f"0 dead; recovery = server up → all delivered"
-            ),
-        )
+    record_tally(
+        "smtp-outage-24h",
+        engine,
+        result,
+        scale=f"24 h in {outage} s (÷ {factor:,.0f})",
+        seconds=time.monotonic() - started,
+        recovery=recovery,
+        notes=(
+            f"SMTP server down from the start; production backoff 30 s–6 h and 8 "
+            f"attempts ÷ {factor:,.0f}; {refusals} refused attempts, "
+            f"0 dead; recovery = server up → all delivered"
+        ),
     )

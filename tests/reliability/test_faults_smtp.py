@@ -13,20 +13,18 @@ from sqlmodel import Session, col
 from hygiene.outbox.models import DeliveryAttempt, Message
 from hygiene.settings import Settings
 from tests.reliability.faults.harness import (
-    Result,
     assert_all_delivered,
-    backend,
     district,
     fleet,
     in_flight,
-    record,
+    record_tally,
     scaled,
     sent_count,
     service_env,
-    settled,
     sink,
     spanning,
     tally,
+    wait_settled,
     wait_until,
 )
 
@@ -57,29 +55,20 @@ def test_the_smtp_server_down_mid_campaign_loses_nothing(
             time.sleep(outage - 1)
             during = sent_count(engine) - before
             server.start()
-            recovery = wait_until(
-                lambda: settled(engine),
-                timeout=300,
-                what=f"delivery after the outage\n{group.logs()}",
-            )
+            recovery = wait_settled(engine, group, timeout=300, what="delivery after the outage")
     result = tally(engine, server)
     assert during == 0, "messages were 'sent' while the server was down"
     assert retried(engine) > 0, "the outage should have caused failed attempts"
     assert_all_delivered(result, planned, flight)
-    record(
-        Result(
-            scenario="smtp-down",
-            backend=backend(engine),
-            scale=f"{outage} s outage",
-            runs=1,
-            messages=planned,
-            lost=result.lost,
-            duplicated=result.duplicated,
-            duplicate_bound=len(flight),
-            longest_recovery_seconds=round(recovery, 1),
-            seconds=round(time.monotonic() - started, 1),
-            notes=f"server killed after {count // 4}+ sent, restarted {outage} s later",
-        )
+    record_tally(
+        "smtp-down",
+        engine,
+        result,
+        scale=f"{outage} s outage",
+        seconds=time.monotonic() - started,
+        bound=len(flight),
+        recovery=recovery,
+        notes=f"server killed after {count // 4}+ sent, restarted {outage} s later",
     )
 
 
@@ -115,23 +104,17 @@ def test_an_smtp_server_refusing_30_percent_at_random_loses_and_duplicates_nothi
     with sink(tmp_path, fail_rate=0.3) as server:
         env = service_env(settings.db_url, tmp_path, server.port)
         with fleet(env, tmp_path) as group:
-            wait_until(lambda: settled(engine), timeout=600, what=f"delivery\n{group.logs()}")
+            wait_settled(engine, group, timeout=600)
     result = tally(engine, server)
     refusals = retried(engine)
     assert refusals > count * 0.2, f"only {refusals} refused attempts: is the fault injected?"
     assert_all_delivered(result, planned)
-    record(
-        Result(
-            scenario="smtp-421-451-30pct",
-            backend=backend(engine),
-            scale=f"{refusals} refusals",
-            runs=1,
-            messages=planned,
-            lost=result.lost,
-            duplicated=result.duplicated,
-            duplicate_bound=0,
-            longest_recovery_seconds=round(longest_recovery(engine), 1),
-            seconds=round(time.monotonic() - started, 1),
-            notes="each transaction refused with probability 0.3 at MAIL, RCPT or end of DATA",
-        )
+    record_tally(
+        "smtp-421-451-30pct",
+        engine,
+        result,
+        scale=f"{refusals} refusals",
+        seconds=time.monotonic() - started,
+        recovery=longest_recovery(engine),
+        notes="each transaction refused with probability 0.3 at MAIL, RCPT or end of DATA",
     )

@@ -42,6 +42,7 @@ HYGIENE = Path(sys.executable).with_name("hygiene")
 FULL = os.environ.get("RELIABILITY_SCALE") == "full"
 RESULTS = Path(os.environ.get("RELIABILITY_RESULTS", ROOT / "test-artifacts" / "reliability"))
 LEASE_SECONDS = 10
+SCHEDULER_STARTED = "Scheduler started"  # APScheduler's line, logged before its first tick
 SETTLED = ("sent", "failed")  # an end state that is not "lost": delivered, or failed with reason
 
 
@@ -213,6 +214,21 @@ class Fleet:
             started.append(process)
         return started
 
+    def wait_started(self, timeout: float = 120) -> None:
+        """Until every service logged that its scheduler runs. Work made due before that goes to
+        whichever started first, and on a loaded machine start-up takes seconds to tens of
+        seconds: a scenario that needs every instance to take part plans after this."""
+
+        def started() -> bool:
+            for n, process in enumerate(self.processes):
+                assert process.poll() is None, f"service {n} exited:\n{tail(self.logs())}"
+            return all(SCHEDULER_STARTED in self.log(n) for n in range(len(self.processes)))
+
+        wait_until(started, timeout=timeout, what="every service's scheduler")
+
+    def log(self, n: int) -> str:
+        return (self.folder / f"service-{n}.log").read_text("utf-8", "replace")
+
     def kill(self, process: subprocess.Popen[bytes]) -> None:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
@@ -307,6 +323,32 @@ def wait_until(
     return time.monotonic() - start
 
 
+def waiting(
+    predicate: Callable[[], bool], *, timeout: float, what: str, engine: Engine, group: Fleet
+) -> float:
+    """wait_until(), failing with the rows per status and the tail of the services' logs."""
+    try:
+        return wait_until(predicate, timeout=timeout, what=what)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}: {statuses(engine)}\n{tail(group.logs())}") from None
+
+
+def wait_settled(engine: Engine, group: Fleet, *, timeout: float, what: str = "delivery") -> float:
+    """Seconds until nothing is pending or sending (see waiting())."""
+    return waiting(lambda: settled(engine), timeout=timeout, what=what, engine=engine, group=group)
+
+
+def sent_by_worker(engine: Engine) -> dict[str, int]:
+    """ "sent" attempts per worker name (each service is a worker of its own)."""
+    query = (
+        select(col(DeliveryAttempt.worker), func.count())
+        .where(col(DeliveryAttempt.outcome) == "sent")
+        .group_by(col(DeliveryAttempt.worker))
+    )
+    with Session(engine) as session:
+        return {worker: int(n) for worker, n in session.execute(query)}
+
+
 def sent_count(engine: Engine) -> int:
     return statuses(engine)["sent"]
 
@@ -398,6 +440,36 @@ def record(result: Result) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     name = f"{result.scenario}--{result.backend}.json"
     (RESULTS / name).write_text(json.dumps(asdict(result), indent=2) + "\n", "utf-8")
+
+
+def record_tally(
+    scenario: str,
+    engine: Engine,
+    result: Tally,
+    *,
+    scale: str,
+    seconds: float,
+    bound: int = 0,
+    recovery: float = 0.0,
+    notes: str = "",
+    runs: int = 1,
+) -> None:
+    """record() for a scenario judged by its Tally (`bound`: the duplicates it allowed)."""
+    record(
+        Result(
+            scenario=scenario,
+            backend=backend(engine),
+            scale=scale,
+            runs=runs,
+            messages=result.planned,
+            lost=result.lost,
+            duplicated=result.duplicated,
+            duplicate_bound=bound,
+            longest_recovery_seconds=round(recovery, 1),
+            seconds=round(seconds, 1),
+            notes=notes,
+        )
+    )
 
 
 def pg_execute(engine: Engine, sql: str, **params: Any) -> None:
