@@ -14,6 +14,7 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
+from hygiene import i18n
 from hygiene.messages import links
 
 KINDS = (
@@ -54,13 +55,15 @@ def packaged_dir() -> Path:
 def _environment(overrides: Path | None, html: bool) -> Environment:
     folders = [str(overrides)] if overrides is not None and overrides.is_dir() else []
     loader = ChoiceLoader([FileSystemLoader([*folders, str(packaged_dir())])])
-    return Environment(
+    env = Environment(
         loader=loader,
         undefined=StrictUndefined,
         autoescape=html,  # noqa: S701  (text parts are plain text, never HTML)
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    env.filters["number"] = i18n.format_number  # {{ n|number("vi") }}: 12.345 / 12,345
+    return env
 
 
 def render(
