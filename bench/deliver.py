@@ -50,6 +50,7 @@ from sqlalchemy import Engine, event, text
 
 import plan  # bench/plan.py: the synthetic district
 from hygiene import db
+from hygiene.bootstrap import build_deps
 from hygiene.channels.base import OutgoingMessage
 from hygiene.channels.email_message import build_email, to_bytes
 from hygiene.channels.smtp import SmtpChannel
@@ -239,14 +240,18 @@ def _drain(target: Sink, url: str | None, folder: Path, pool: int, worker: str) 
         statements[0] += 1
 
     event.listen(engine, "before_cursor_execute", count)
+    clock = FixedClock(_now(settings))
+    deps = build_deps(settings, clock=clock, engine=engine)
     deliverer = Deliverer(
         engine=engine,
         settings=settings,
         secret=SERVICE_SECRET.encode(),
         audit_key=plan.KEY,
         channels={"smtp": SmtpChannel(smtp_config(target, pool))},
-        clock=FixedClock(_now(settings)),
+        clock=clock,
         worker=worker,
+        renderer=deps.renderer,
+        readers=deps.readers,
     )
 
     async def drain() -> DeliveryReport:

@@ -23,12 +23,6 @@ KNOWN_BACK_EDGES = {
     # audit/checkpoints.py queues the checkpoint mail to the security officers (outbox.service),
     # and the outbox's composer renders digests and notices whose senders audit their work.
     ("audit", "outbox"),
-    # outbox/lookup.py reads what exposure and incident messages render from; those packages
-    # plan their messages into the outbox (the queue and the composer share one package).
-    ("outbox", "exposures"),
-    ("outbox", "incidents"),
-    # outbox/compose.py renders sign-in codes with portal.signin, which enqueues them in the outbox.
-    ("outbox", "portal"),
     # outbox/delivery.py holds a restored database's messages (restore.service), which changes
     # outbox rows through outbox.service.
     ("outbox", "restore"),

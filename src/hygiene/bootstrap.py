@@ -2,7 +2,9 @@
 
 Deps carries what the entry points (web, CLI, scheduler) need: settings, the database engine, the
 clock, the service secret, the delivery channels (a factory: each caller gets its own channels and
-closes them), the message renderer and the delivery loop's wake-up. Tests pass fakes through
+closes them), the message renderer, the readers of what feature packages' messages show
+(build_readers: the outbox imports none of those packages, they plan into it) and the delivery
+loop's wake-up. Tests pass fakes through
 build_deps (a FixedClock, a factory of memory channels), never through hooks on the app.
 
 The channels the configuration enables (build_channels):
@@ -21,10 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from hygiene import db, files
+from hygiene.audit import checkpoints
 from hygiene.audit import service as audit
 from hygiene.channels.base import Channel
 from hygiene.channels.file import FileChannel
@@ -34,8 +39,14 @@ from hygiene.channels.token_store import DatabaseTokenStore
 from hygiene.channels.zalo import ZaloChannel, initial_tokens
 from hygiene.clock import Clock, SystemClock
 from hygiene.errors import ConfigError
+from hygiene.exposures import queries as exposures
+from hygiene.incidents import notify
 from hygiene.messages.render import Renderer
+from hygiene.outbox.lookup import ids
+from hygiene.outbox.models import Message
+from hygiene.outbox.readers import Readers
 from hygiene.outbox.wakeup import Wakeup
+from hygiene.portal import signin
 from hygiene.settings import Settings
 
 CHANNEL_NAMES = ("smtp", "sms", "zalo", "file")
@@ -50,6 +61,7 @@ class Deps:
     secret: bytes = field(repr=False)
     channels: ChannelFactory = field(repr=False)
     renderer: Renderer
+    readers: Readers = field(repr=False)
     wakeup: Wakeup = field(repr=False)
 
     @property
@@ -133,5 +145,31 @@ def build_deps(
         secret=secret,
         channels=channels or partial(build_channels, settings, engine, secret),
         renderer=Renderer(templates_dir=settings.messages.templates_dir),
+        readers=build_readers(),
         wakeup=Wakeup(),
+    )
+
+
+def _incident(session: Session, message: Message, *, settings: Settings, locale: str) -> Any:
+    incident = ids(message.payload)[0]
+    return notify.context(session, incident_id=incident, zone=settings.zone, locale=locale)
+
+
+def _sign_in(session: Session, message: Message, *, settings: Settings, locale: str) -> Any:
+    return {"minutes": int(signin.CODE_TTL.total_seconds() // 60)}
+
+
+def _checkpoint(session: Session, message: Message, *, settings: Settings, locale: str) -> Any:
+    return checkpoints.message_context(message.payload, settings=settings)
+
+
+def build_readers() -> Readers:
+    """What the outbox renders from for messages that feature packages plan."""
+    return Readers(
+        contexts={
+            notify.CAMPAIGN: _incident,
+            signin.CAMPAIGN: _sign_in,
+            checkpoints.CAMPAIGN: _checkpoint,
+        },
+        references=exposures.references,
     )

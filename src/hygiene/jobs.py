@@ -219,6 +219,7 @@ def build_deliverer(
         worker=worker,
         health=health,
         renderer=deps.renderer,
+        readers=deps.readers,
     )
 
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from hygiene import jobs
 from hygiene.audit import checkpoints
 from hygiene.audit import service as audit
-from hygiene.bootstrap import Deps
+from hygiene.bootstrap import Deps, build_deps
 from hygiene.channels.base import OutgoingMessage
 from hygiene.channels.memory import MemoryChannel
 from hygiene.clock import FixedClock, as_utc
@@ -61,10 +61,11 @@ def after_the_cli(session: Session, settings: Settings) -> FixedClock:
 
 def deliver(engine: Engine, settings: Settings, clock: FixedClock) -> dict[str, OutgoingMessage]:
     email = MemoryChannel("email")
+    deps = build_deps(settings, clock=clock, engine=engine)
     deliverer = Deliverer(
         engine=engine, settings=settings, secret=SECRET.encode(),
         audit_key=audit.audit_key(SECRET.encode()), channels={"email": email}, clock=clock,
-        worker="w1",
+        worker="w1", renderer=deps.renderer, readers=deps.readers,
     )  # fmt: skip
     asyncio.run(deliverer.drain())
     return {m.to: m for m in email.sent}

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from hygiene.audit.models import AuditEvent
+from hygiene.bootstrap import build_deps
 from hygiene.channels.base import OutgoingMessage
 from hygiene.channels.memory import MemoryChannel
 from hygiene.clock import FixedClock
@@ -43,6 +44,7 @@ def _deliver(
     """One delivery run into a memory channel, in a thread: Playwright's sync API holds an
     asyncio loop in this one. What was sent by email in that run."""
     email = MemoryChannel("email")
+    deps = build_deps(settings, clock=clock, engine=engine)
     deliverer = Deliverer(
         engine=engine,
         settings=settings,
@@ -51,6 +53,8 @@ def _deliver(
         channels={"email": email, "sms": MemoryChannel("sms")},
         clock=clock,
         worker="browser-test",
+        renderer=deps.renderer,
+        readers=deps.readers,
     )
     runner = threading.Thread(target=lambda: asyncio.run(deliverer.run_once()))
     runner.start()

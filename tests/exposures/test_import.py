@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from hygiene.audit import service as audit
+from hygiene.bootstrap import Deps
 from hygiene.db import row_id, session_scope
 from hygiene.errors import InvalidInput
 from hygiene.exposures import queries
@@ -83,7 +84,7 @@ def test_it_forces_the_matched_accounts_to_rotate_now(
 
 
 def test_the_rotate_now_message_carries_the_source_and_reference(
-    engine: Engine, settings: Settings, audit_key: bytes, district: dict[str, int]
+    engine: Engine, settings: Settings, audit_key: bytes, district: dict[str, int], deps: Deps
 ) -> None:
     run(engine, settings, audit_key, LINES)
     with Session(engine) as session:
@@ -93,7 +94,13 @@ def test_the_rotate_now_message_carries_the_source_and_reference(
         official = session.get(Official, message.official_id)
         assert official is not None
         done = compose.compose(
-            session, message, official, settings=settings, secret=SECRET.encode()
+            session,
+            message,
+            official,
+            settings=settings,
+            secret=SECRET.encode(),
+            renderer=deps.renderer,
+            readers=deps.readers,
         )
     text = done.rendered.text + done.rendered.html
     assert f"theo thông báo của {SOURCE}, số {REFERENCE}" in done.rendered.text

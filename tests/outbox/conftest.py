@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import Engine, select, update
 from sqlmodel import col
 
+from hygiene.bootstrap import Deps, build_deps
 from hygiene.campaigns import service as campaigns
 from hygiene.channels.base import Channel
 from hygiene.channels.memory import MemoryChannel
@@ -80,6 +81,7 @@ def make_deliverer(
     audit_key: bytes,
     email: MemoryChannel,
     sms: MemoryChannel,
+    deps: Deps,
 ) -> MakeDeliverer:
     def make(
         *,
@@ -87,6 +89,8 @@ def make_deliverer(
         settings_: Settings | None = None,
         worker: str = "w1",
     ) -> Deliverer:
+        # Other settings (templates_dir): their own renderer, built as bootstrap builds it.
+        built = deps if settings_ is None else build_deps(settings_, clock=clock, engine=engine)
         return Deliverer(
             engine=engine,
             settings=settings_ or settings,
@@ -95,6 +99,8 @@ def make_deliverer(
             channels=channels if channels is not None else {"email": email, "sms": sms},
             clock=clock,
             worker=worker,
+            renderer=built.renderer,
+            readers=built.readers,
         )
 
     return make

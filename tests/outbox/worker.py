@@ -15,6 +15,7 @@ from pathlib import Path
 
 from hygiene import db
 from hygiene.audit import service as audit
+from hygiene.bootstrap import build_deps
 from hygiene.channels.base import OutgoingMessage, Result
 from hygiene.channels.file import FileChannel
 from hygiene.clock import FixedClock
@@ -56,14 +57,18 @@ def main() -> None:
         delivery=Delivery(batch_size=args.batch, lease_seconds=60, days=ALL_DAYS),
     )
     engine = db.make_engine(settings.db_url)
+    clock = FixedClock(datetime.fromisoformat(args.at))
+    deps = build_deps(settings, clock=clock, engine=engine)
     deliverer = Deliverer(
         engine=engine,
         settings=settings,
         secret=SECRET.encode(),
         audit_key=audit.audit_key(SECRET.encode()),
         channels={"file": CountingFileChannel(args.outbox, args.log, args.delay)},
-        clock=FixedClock(datetime.fromisoformat(args.at)),
+        clock=clock,
         worker=f"pid{os.getpid()}",
+        renderer=deps.renderer,
+        readers=deps.readers,
     )
     asyncio.run(deliverer.drain())
     engine.dispose()

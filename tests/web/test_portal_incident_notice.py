@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from hygiene.audit import service as audit
+from hygiene.bootstrap import Deps
 from hygiene.channels.memory import MemoryChannel
 from hygiene.clock import FixedClock
 from hygiene.outbox.delivery import Deliverer
@@ -21,7 +22,12 @@ SECRET_WORDS = "đòi 50 triệu đồng"
 
 
 def test_a_portal_report_notifies_the_security_officer_and_sends_a_receipt(
-    client: TestClient, session: Session, settings: Settings, engine: Engine, clock: FixedClock
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    engine: Engine,
+    clock: FixedClock,
+    deps: Deps,
 ) -> None:
     session.add(
         ConsoleUser(
@@ -43,7 +49,7 @@ def test_a_portal_report_notifies_the_security_officer_and_sends_a_receipt(
     deliverer = Deliverer(
         engine=engine, settings=settings, secret=SECRET.encode(),
         audit_key=audit.audit_key(SECRET.encode()), channels={"email": email}, clock=clock,
-        worker="w1",
+        worker="w1", renderer=deps.renderer, readers=deps.readers,
     )  # fmt: skip
     asyncio.run(deliverer.drain())
     sent = {m.to: m for m in email.sent}
@@ -60,7 +66,12 @@ def test_a_portal_report_notifies_the_security_officer_and_sends_a_receipt(
 
 
 def test_the_notice_goes_out_at_night_and_the_receipt_waits_for_the_window(
-    client: TestClient, session: Session, settings: Settings, engine: Engine, clock: FixedClock
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    engine: Engine,
+    clock: FixedClock,
+    deps: Deps,
 ) -> None:
     session.add(
         ConsoleUser(
@@ -83,7 +94,7 @@ def test_the_notice_goes_out_at_night_and_the_receipt_waits_for_the_window(
     deliverer = Deliverer(
         engine=engine, settings=settings, secret=SECRET.encode(),
         audit_key=audit.audit_key(SECRET.encode()), channels={"email": email}, clock=clock,
-        worker="w1",
+        worker="w1", renderer=deps.renderer, readers=deps.readers,
     )  # fmt: skip
 
     report = asyncio.run(deliverer.drain())

@@ -27,6 +27,7 @@ from hygiene.outbox import limits
 from hygiene.outbox import service as outbox
 from hygiene.outbox.lookup import Lookup, load
 from hygiene.outbox.models import DeliveryAttempt, Message
+from hygiene.outbox.readers import Readers
 from hygiene.settings import Settings
 
 # Columns every outcome sets (executemany needs the same keys in every row).
@@ -63,6 +64,7 @@ def claim(
     channels: Collection[str],
     now: datetime,
     owner: str,
+    readers: Readers,
     urgent_only: bool = False,
 ) -> Claimed:
     """`urgent_only`: outside the send window, only the urgent lane goes out."""
@@ -86,7 +88,7 @@ def claim(
             .order_by(col(Message.priority).desc(), col(Message.id))
         )
         messages = list(session.execute(query).scalars())
-        rows = load(session, messages, settings=settings)
+        rows = load(session, messages, settings=settings, readers=readers)
         budgets = limits.remaining(
             session, channels=channels, delivery=delivery, zone=settings.zone, now=now
         )

@@ -39,6 +39,7 @@ from hygiene.outbox import batch, clockcheck, rules
 from hygiene.outbox.batch import Claimed, Outcome
 from hygiene.outbox.health import DeliveryHealth, bilingual, is_database_failure
 from hygiene.outbox.outcomes import Outcomes
+from hygiene.outbox.readers import Readers
 from hygiene.outbox.sending import BatchRun
 from hygiene.restore import service as restore
 from hygiene.settings import Settings
@@ -70,12 +71,14 @@ class Deliverer:
         channels: dict[str, Channel],
         clock: Clock,
         worker: str,
+        renderer: Renderer,
+        readers: Readers,
         rng: random.Random | None = None,
         health: DeliveryHealth | None = None,
-        renderer: Renderer | None = None,
     ) -> None:
+        """`renderer` and `readers`: Deps.renderer and Deps.readers (hygiene.bootstrap)."""
         self.engine, self.settings, self.secret = engine, settings, secret
-        self.renderer = renderer  # Deps.renderer; None: one for settings.messages.templates_dir
+        self.renderer, self.readers = renderer, readers
         self.audit_key, self.channels, self.clock = audit_key, channels, clock
         self.worker = worker
         self.rng = rng or random.Random()  # noqa: S311  (jitter, not security)
@@ -138,6 +141,7 @@ class Deliverer:
             channels=list(self.channels),
             now=now,
             owner=self.worker,
+            readers=self.readers,
             urgent_only=outside,
         )
         report.released, report.claimed = claimed.released, len(claimed.messages)

@@ -1,6 +1,7 @@
 """What a batch of messages renders from, read set-based: one query per table whatever the
 batch size (messages, recipients, accounts, advisories, units, recent escalations, exposure
-references), so rendering itself (compose) touches no database."""
+references), so rendering itself (compose) touches no database. What feature packages add to
+their messages comes through `readers.Readers` (passed in, never imported)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -12,11 +13,10 @@ from sqlmodel import Session, col, select
 
 from hygiene import i18n
 from hygiene.advisories.models import Advisory
-from hygiene.exposures import queries as exposures
-from hygiene.incidents import notify
 from hygiene.inventory.models import Account, Official, Unit
 from hygiene.outbox import recipients
 from hygiene.outbox.models import Message
+from hygiene.outbox.readers import Readers
 from hygiene.settings import Settings
 from hygiene.users.models import ConsoleUser
 
@@ -45,7 +45,8 @@ class Lookup:
     units: dict[int, Unit] = field(default_factory=dict)
     escalations: list[Escalation] = field(default_factory=list)  # recent, for "informed"
     references: dict[int, tuple[str, str]] = field(default_factory=dict)  # account → exposure
-    incidents: dict[int, dict[str, Any]] = field(default_factory=dict)  # message → notice context
+    extras: dict[int, dict[str, Any]] = field(default_factory=dict)  # message → its reader's
+    unreadable: dict[int, str] = field(default_factory=dict)  # message → why its reader failed
 
     def recipient(self, message: Message) -> Official | None:
         if message.official_id is not None:
@@ -60,9 +61,11 @@ def _by_id(session: Session, model: Any, wanted: set[int]) -> dict[int, Any]:
     return {row.id: row for row in session.exec(select(model).where(col(model.id).in_(wanted)))}
 
 
-def load(session: Session, messages: Sequence[Message], *, settings: Settings) -> Lookup:
-    """Every row `messages` need (queries skipped when nothing needs them). Incident notices,
-    rare, read their incident one query each (incidents.notify)."""
+def load(
+    session: Session, messages: Sequence[Message], *, settings: Settings, readers: Readers
+) -> Lookup:
+    """Every row `messages` need (queries skipped when nothing needs them). Messages of a
+    campaign with a context reader (rare: notices, sign-in codes) are read one call each."""
     wanted: dict[str, set[int]] = {"account": set(), "digest": set(), "escalation": set()}
     for message in messages:
         kind = "account" if message.campaign in ACCOUNT_CAMPAIGNS else message.campaign
@@ -83,18 +86,30 @@ def load(session: Session, messages: Sequence[Message], *, settings: Settings) -
             lookup.accounts_of.setdefault(account.official_id, []).append(account)
     compromised = [i for i, a in lookup.accounts.items() if a.compromised_at is not None]
     if compromised:
-        lookup.references = exposures.references(session, compromised)
+        lookup.references = readers.references(session, compromised)
     lookup.escalations = _recent_escalations(session, messages, lookup)
-    for message in messages:
-        person = lookup.recipient(message)
-        if message.campaign == notify.CAMPAIGN and person is not None and message.id:
-            lookup.incidents[message.id] = notify.context(
-                session,
-                incident_id=ids(message.payload)[0],
-                zone=settings.zone,
-                locale=i18n.normalise_locale(person.locale),
-            )
+    _read_extras(session, messages, lookup, settings=settings, readers=readers)
     return lookup
+
+
+def _read_extras(
+    session: Session,
+    messages: Sequence[Message],
+    lookup: Lookup,
+    *,
+    settings: Settings,
+    readers: Readers,
+) -> None:
+    for message in messages:
+        reader = readers.contexts.get(message.campaign)
+        person = lookup.recipient(message)
+        if reader is None or person is None or message.id is None:
+            continue
+        locale = i18n.normalise_locale(person.locale)
+        try:
+            lookup.extras[message.id] = reader(session, message, settings=settings, locale=locale)
+        except LookupError as exc:
+            lookup.unreadable[message.id] = str(exc)
 
 
 def _recent_escalations(

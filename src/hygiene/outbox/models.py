@@ -1,5 +1,10 @@
 """Outbox tables. A message moves pending → sending → sent | failed | dead; every send attempt
-is a delivery_attempt row. No column holds a password or an acknowledgement code (only its HMAC).
+is a delivery_attempt row.
+
+No column holds a password. A reminder's acknowledgement code is looked up by its HMAC
+(`ack_hmac`), but the code itself is in `body`: the rendered text as sent, kept so that
+`hygiene outbox show` displays what the official read. A portal sign-in code is stored nowhere:
+its `body` shows it hidden (outbox.compose).
 """
 
 from datetime import date, datetime

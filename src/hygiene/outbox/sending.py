@@ -82,7 +82,7 @@ class BatchRun:
         outcomes: Outcomes,
         was_down: Collection[str],
         down_delay: Callable[[str], timedelta],
-        renderer: Renderer | None = None,
+        renderer: Renderer,
     ) -> None:
         self.claimed, self.settings, self.secret = claimed, settings, secret
         self.channels, self.clock, self.outcomes = channels, clock, outcomes
