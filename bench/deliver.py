@@ -57,6 +57,7 @@ from hygiene.channels.smtp import SmtpChannel
 from hygiene.clock import FixedClock
 from hygiene.outbox import rules
 from hygiene.outbox.delivery import Deliverer, DeliveryReport
+from hygiene.restore import notice as restore
 from hygiene.settings import Delivery, Settings, Smtp
 
 AIOSMTPD_SINK = Path(__file__).resolve().parents[1] / "tests" / "channels" / "smtp_server.py"
@@ -252,6 +253,7 @@ def _drain(target: Sink, url: str | None, folder: Path, pool: int, worker: str) 
         worker=worker,
         renderer=deps.renderer,
         readers=deps.readers,
+        hold_restored=restore.notice,
     )
 
     async def drain() -> DeliveryReport:

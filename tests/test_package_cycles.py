@@ -23,9 +23,6 @@ KNOWN_BACK_EDGES = {
     # audit/checkpoints.py queues the checkpoint mail to the security officers (outbox.service),
     # and the outbox's composer renders digests and notices whose senders audit their work.
     ("audit", "outbox"),
-    # outbox/delivery.py holds a restored database's messages (restore.service), which changes
-    # outbox rows through outbox.service.
-    ("outbox", "restore"),
 }
 
 

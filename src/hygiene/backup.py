@@ -32,8 +32,8 @@ from hygiene.audit import service as audit
 from hygiene.audit.models import AuditEvent
 from hygiene.db import table
 from hygiene.errors import HygieneError
-from hygiene.restore import service as restore
-from hygiene.restore.service import Mark
+from hygiene.restore import marking as restore
+from hygiene.restore.marking import Mark
 from hygiene.settings import Settings
 
 PG_DUMP_TIMEOUT_SECONDS = 3600

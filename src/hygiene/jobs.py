@@ -34,6 +34,7 @@ from hygiene.outbox.delivery import Deliverer, DeliveryReport
 from hygiene.outbox.health import DeliveryHealth
 from hygiene.reports import snapshot
 from hygiene.reports.compliance import clock_at
+from hygiene.restore import notice as restore
 from hygiene.sources import registry as source_registry
 from hygiene.sources import service as source_sync
 from hygiene.sources.base import SourceError
@@ -220,6 +221,7 @@ def build_deliverer(
         health=health,
         renderer=deps.renderer,
         readers=deps.readers,
+        hold_restored=restore.notice,
     )
 
 

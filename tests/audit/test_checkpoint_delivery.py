@@ -23,6 +23,7 @@ from hygiene.clock import FixedClock, as_utc
 from hygiene.outbox import rules
 from hygiene.outbox.delivery import Deliverer
 from hygiene.outbox.models import Message
+from hygiene.restore import notice as restore
 from hygiene.settings import Settings
 from hygiene.users.models import ConsoleUser
 from tests.conftest import NOW, SECRET
@@ -65,7 +66,7 @@ def deliver(engine: Engine, settings: Settings, clock: FixedClock) -> dict[str, 
     deliverer = Deliverer(
         engine=engine, settings=settings, secret=SECRET.encode(),
         audit_key=audit.audit_key(SECRET.encode()), channels={"email": email}, clock=clock,
-        worker="w1", renderer=deps.renderer, readers=deps.readers,
+        worker="w1", renderer=deps.renderer, readers=deps.readers, hold_restored=restore.notice,
     )  # fmt: skip
     asyncio.run(deliverer.drain())
     return {m.to: m for m in email.sent}

@@ -22,6 +22,7 @@ from hygiene.channels.memory import MemoryChannel
 from hygiene.clock import FixedClock
 from hygiene.outbox.delivery import Deliverer
 from hygiene.outbox.models import Message
+from hygiene.restore import notice as restore
 from hygiene.settings import Settings
 from tests.browser.conftest import screenshot
 from tests.conftest import SECRET
@@ -55,6 +56,7 @@ def _deliver(
         worker="browser-test",
         renderer=deps.renderer,
         readers=deps.readers,
+        hold_restored=restore.notice,
     )
     runner = threading.Thread(target=lambda: asyncio.run(deliverer.run_once()))
     runner.start()

@@ -15,6 +15,7 @@ from hygiene.clock import FixedClock, as_utc
 from hygiene.db import session_scope
 from hygiene.outbox.delivery import Deliverer
 from hygiene.outbox.models import Message
+from hygiene.restore import notice as restore
 from hygiene.settings import Settings
 from tests import factories as f
 from tests.conftest import SECRET
@@ -101,6 +102,7 @@ def make_deliverer(
             worker=worker,
             renderer=built.renderer,
             readers=built.readers,
+            hold_restored=restore.notice,
         )
 
     return make

@@ -20,6 +20,7 @@ from hygiene.channels.base import OutgoingMessage, Result
 from hygiene.channels.file import FileChannel
 from hygiene.clock import FixedClock
 from hygiene.outbox.delivery import Deliverer
+from hygiene.restore import notice as restore
 from hygiene.settings import Delivery, Settings
 
 SECRET = "test-secret-key-for-hygiene-0123456789"
@@ -69,6 +70,7 @@ def main() -> None:
         worker=f"pid{os.getpid()}",
         renderer=deps.renderer,
         readers=deps.readers,
+        hold_restored=restore.notice,
     )
     asyncio.run(deliverer.drain())
     engine.dispose()

@@ -12,6 +12,7 @@ from hygiene.bootstrap import Deps
 from hygiene.channels.memory import MemoryChannel
 from hygiene.clock import FixedClock
 from hygiene.outbox.delivery import Deliverer
+from hygiene.restore import notice as restore
 from hygiene.settings import Settings
 from hygiene.users.models import ConsoleUser
 from tests.conftest import NOW, SECRET
@@ -49,7 +50,7 @@ def test_a_portal_report_notifies_the_security_officer_and_sends_a_receipt(
     deliverer = Deliverer(
         engine=engine, settings=settings, secret=SECRET.encode(),
         audit_key=audit.audit_key(SECRET.encode()), channels={"email": email}, clock=clock,
-        worker="w1", renderer=deps.renderer, readers=deps.readers,
+        worker="w1", renderer=deps.renderer, readers=deps.readers, hold_restored=restore.notice,
     )  # fmt: skip
     asyncio.run(deliverer.drain())
     sent = {m.to: m for m in email.sent}
@@ -94,7 +95,7 @@ def test_the_notice_goes_out_at_night_and_the_receipt_waits_for_the_window(
     deliverer = Deliverer(
         engine=engine, settings=settings, secret=SECRET.encode(),
         audit_key=audit.audit_key(SECRET.encode()), channels={"email": email}, clock=clock,
-        worker="w1", renderer=deps.renderer, readers=deps.readers,
+        worker="w1", renderer=deps.renderer, readers=deps.readers, hold_restored=restore.notice,
     )  # fmt: skip
 
     report = asyncio.run(deliverer.drain())

@@ -20,7 +20,7 @@ from hygiene.cli.common import (
 from hygiene.errors import InvalidInput, NotFound
 from hygiene.outbox import queries
 from hygiene.outbox import service as outbox
-from hygiene.restore import service as restore
+from hygiene.restore import decisions as restore
 
 outbox_app = typer.Typer(no_args_is_help=True, help="Hàng đợi tin nhắn / The outbox.")
 

@@ -28,7 +28,8 @@ import asyncio
 import logging
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import Engine
 
@@ -41,11 +42,19 @@ from hygiene.outbox.health import DeliveryHealth, bilingual, is_database_failure
 from hygiene.outbox.outcomes import Outcomes
 from hygiene.outbox.readers import Readers
 from hygiene.outbox.sending import BatchRun
-from hygiene.restore import service as restore
 from hygiene.settings import Settings
 
 log = logging.getLogger(__name__)
 DOWN_RETRY_CAP = timedelta(minutes=15)  # a down channel is tried again at least this often
+
+
+class RestoreCheck(Protocol):
+    """Holds what waited at backup time when the database is a restored one (`restore.notice`,
+    passed in by the entry points: restore changes outbox rows, so the outbox imports it not)."""
+
+    def __call__(
+        self, engine: Engine, *, settings: Settings, now: datetime, audit_key: bytes, actor: str
+    ) -> object: ...
 
 
 @dataclass
@@ -73,12 +82,14 @@ class Deliverer:
         worker: str,
         renderer: Renderer,
         readers: Readers,
+        hold_restored: RestoreCheck,
         rng: random.Random | None = None,
         health: DeliveryHealth | None = None,
     ) -> None:
-        """`renderer` and `readers`: Deps.renderer and Deps.readers (hygiene.bootstrap)."""
+        """`renderer` and `readers`: Deps.renderer and Deps.readers (hygiene.bootstrap);
+        `hold_restored`: hygiene.restore.notice.notice."""
         self.engine, self.settings, self.secret = engine, settings, secret
-        self.renderer, self.readers = renderer, readers
+        self.renderer, self.readers, self.hold_restored = renderer, readers, hold_restored
         self.audit_key, self.channels, self.clock = audit_key, channels, clock
         self.worker = worker
         self.rng = rng or random.Random()  # noqa: S311  (jitter, not security)
@@ -108,7 +119,7 @@ class Deliverer:
         restored database, what was waiting at backup time is held instead of sent
         (hygiene.restore)."""
         await asyncio.to_thread(
-            restore.notice,
+            self.hold_restored,
             self.engine,
             settings=self.settings,
             now=self.clock.now(),
