@@ -24,6 +24,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from hygiene import checkpoint_mail
 from hygiene.audit import checkpoints
 from hygiene.bootstrap import Deps
 from hygiene.campaigns import service as campaigns
@@ -82,11 +83,11 @@ def snapshot_job(deps: Deps) -> snapshot.Taken:
     return taken
 
 
-def checkpoint_job(deps: Deps) -> checkpoints.Issued:
+def checkpoint_job(deps: Deps) -> checkpoint_mail.Issued:
     """Email today's compliance-log checkpoint to the security officers, then remember it (only
     after the commit: the file never names a checkpoint whose sending was rolled back)."""
     with session_scope(deps.engine) as session:
-        issued = checkpoints.issue(
+        issued = checkpoint_mail.issue(
             session, settings=deps.settings, key=deps.audit_key, now=deps.clock.now(),
             actor="scheduler",
         )  # fmt: skip

@@ -4,9 +4,10 @@ database, so a cut tail, a restored older backup or a rewrite made with the secr
 The hash chain alone proves that the events it holds are consistent; it cannot prove that
 nothing was removed from the end, nor that a key holder did not recompute every hash after an
 edit. A checkpoint is a claim "event SEQ had hash HASH", written down somewhere the database
-cannot change: sent to every security officer by email through the outbox (daily by the
-scheduler, `security.checkpoint`, and on demand with `hygiene audit checkpoint`), printed on the
-monthly report, and kept by the service in a file beside the data (`<data_dir>/audit-checkpoint`).
+cannot change: sent to every security officer by email through the outbox (hygiene.checkpoint_mail,
+daily by the scheduler, `security.checkpoint`, and on demand with `hygiene audit checkpoint`),
+printed on the monthly report, and kept by the service in a file beside the data
+(`<data_dir>/audit-checkpoint`). This module takes, reads and checks checkpoints; it sends nothing.
 
 `check()` compares received checkpoints with the log: an event that is gone (tail cut, older
 backup) or has another hash (rewritten with the key) is named. The received text holds one
@@ -26,11 +27,8 @@ from sqlmodel import Session, col, select
 from hygiene import files, i18n
 from hygiene.audit import service as audit
 from hygiene.audit.models import AuditEvent
-from hygiene.db import row_id
 from hygiene.errors import HygieneError
-from hygiene.outbox import service as outbox
 from hygiene.settings import Settings
-from hygiene.users.models import ConsoleUser
 
 _PAIR = re.compile(r"(?<![0-9a-f])(\d+):([0-9a-f]{64})(?![0-9a-f])", re.IGNORECASE)
 FILE_NAME = "audit-checkpoint"
@@ -165,44 +163,3 @@ def guard(session: Session, *, path: Path) -> None:
     if problems:
         code = "checkpoint.behind" if problems[0].reason == "missing" else "checkpoint.rewritten"
         raise CheckpointBehind(code, seq=claim.seq, path=str(path))
-
-
-@dataclass(frozen=True)
-class Issued:
-    checkpoint: Checkpoint
-    recipients: int
-
-
-def security_officers(session: Session) -> list[ConsoleUser]:
-    users = session.exec(select(ConsoleUser).where(col(ConsoleUser.active).is_(True))).all()
-    return [user for user in users if "security" in user.roles.split(",")]
-
-
-def issue(session: Session, *, settings: Settings, key: bytes, now: datetime, actor: str) -> Issued:
-    """Take a checkpoint of the head, queue it by email to every active security officer
-    (normal lane, key `checkpoint:SEQ:TIME:user:ID`) and log that it was sent, all in the
-    caller's transaction.
-
-    The caller commits, then `remember()`s it: the file never names a checkpoint whose sending
-    was rolled back.
-    """
-    taken = current(session, now=now)
-    officers = security_officers(session)
-    stamp = taken.at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    for officer in officers:
-        outbox.enqueue(
-            session, idempotency_key=f"{CAMPAIGN}:{taken.seq}:{stamp}:user:{row_id(officer.id)}",
-            campaign=CAMPAIGN, kind=KIND, now=now, today=now.astimezone(settings.zone).date(),
-            user_id=officer.id, payload=taken.line(),
-        )  # fmt: skip
-    audit.append(
-        session,
-        key=key,
-        now=now,
-        actor=actor,
-        action="audit.checkpoint",
-        subject=f"audit:{taken.seq}",
-        data={"seq": taken.seq, "hash": taken.head_hash, "count": taken.count,
-              "recipients": len(officers)},
-    )  # fmt: skip
-    return Issued(taken, len(officers))

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from hygiene import i18n
+from hygiene import checkpoint_mail, i18n
 from hygiene.audit import checkpoints
 from hygiene.audit import service as audit
 from hygiene.cli.common import say, session, state, unreadable
@@ -84,7 +84,7 @@ def checkpoint(ctx: typer.Context) -> None:
     officers now."""
     deps = state(ctx).deps
     with session(ctx) as s:
-        issued = checkpoints.issue(
+        issued = checkpoint_mail.issue(
             s, settings=deps.settings, key=deps.audit_key, now=deps.clock.now(), actor="cli"
         )
         s.commit()
