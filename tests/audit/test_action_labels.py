@@ -19,7 +19,7 @@ FORWARDERS = {
     "inventory/edits.py",
     "inventory/write.py",
     "outbox/outcomes.py",
-    "restore/service.py",
+    "restore/decisions.py",
     "exposures/service.py",
     "audit/service.py",  # append() itself
     "incidents/service.py",
