@@ -23,14 +23,12 @@ from hygiene.settings import Settings
 from tests.reliability.faults.harness import (
     HYGIENE,
     Fleet,
-    Result,
     as_message_ids,
     assert_all_delivered,
-    backend,
     district,
     fleet,
     in_flight,
-    record,
+    record_tally,
     scaled,
     seed,
     sent_count,
@@ -39,6 +37,7 @@ from tests.reliability.faults.harness import (
     sink,
     tail,
     tally,
+    wait_settled,
     wait_until,
 )
 
@@ -228,32 +227,22 @@ def test_killing_the_planner_at_random_points_plans_each_message_once(
     with sink(tmp_path) as server:
         env = service_env(settings.db_url, tmp_path, server.port)
         with fleet(env, tmp_path, count=2) as group:
-            wait_until(
-                lambda: settled(engine),
-                timeout=scaled(240, 1200),
-                what=f"delivery of the planned messages\n{tail(group.logs())}",
-                poll=0.5,
-            )
+            wait_settled(engine, group, timeout=scaled(240, 1200), what="the planned messages")
     result = tally(engine, server)
     assert_all_delivered(result, count, why=str(summary))
-    record(
-        Result(
-            scenario="kill-during-planning",
-            backend=backend(engine),
-            scale=f"{count} officials",
-            runs=mid_run,
-            messages=count,
-            lost=result.lost,
-            duplicated=result.duplicated,
-            duplicate_bound=0,
-            longest_recovery_seconds=round(replan, 1),
-            seconds=round(time.monotonic() - started, 1),
-            notes=(
-                f"{len(runs)} `hygiene run plan --campaign rotation` runs, {summary}; then one"
-                f" uninterrupted run (recovery = its duration); planning phase"
-                f" {planned_seconds:.0f} s"
-            ),
-        )
+    record_tally(
+        "kill-during-planning",
+        engine,
+        result,
+        scale=f"{count} officials",
+        seconds=time.monotonic() - started,
+        recovery=replan,
+        runs=mid_run,
+        notes=(
+            f"{len(runs)} `hygiene run plan --campaign rotation` runs, {summary}; then one"
+            f" uninterrupted run (recovery = its duration); planning phase"
+            f" {planned_seconds:.0f} s"
+        ),
     )
 
 
@@ -341,23 +330,19 @@ def test_killing_the_service_mid_delivery_duplicates_only_messages_in_flight(
     note = f"seed {SEED}, {len(kills)} kills, {len(flight)} in flight"
     assert len(kills) >= kills_wanted
     assert_all_delivered(result, planned, bound, why=note)
-    record(
-        Result(
-            scenario="kill-during-delivery",
-            backend=backend(engine),
-            scale=f"{len(kills)} kills",
-            runs=len(kills),
-            messages=planned,
-            lost=result.lost,
-            duplicated=result.duplicated,
-            duplicate_bound=len(bound),
-            longest_recovery_seconds=round(max(recoveries, default=0.0), 1),
-            seconds=round(time.monotonic() - started, 1),
-            notes=(
-                f"one `hygiene serve` at a time, SIGKILLed 0.2–1.5 s after it began sending"
-                f" (seed {SEED}); {sum(1 for _, v in kills if v)} kills left rows in flight;"
-                f" {at_last_kill}/{planned} sent at the last kill;"
-                " recovery = restart → last of those rows sent (includes the 10 s lease)"
-            ),
-        )
+    record_tally(
+        "kill-during-delivery",
+        engine,
+        result,
+        scale=f"{len(kills)} kills",
+        seconds=time.monotonic() - started,
+        bound=len(bound),
+        recovery=max(recoveries, default=0.0),
+        runs=len(kills),
+        notes=(
+            f"one `hygiene serve` at a time, SIGKILLed 0.2–1.5 s after it began sending"
+            f" (seed {SEED}); {sum(1 for _, v in kills if v)} kills left rows in flight;"
+            f" {at_last_kill}/{planned} sent at the last kill;"
+            " recovery = restart → last of those rows sent (includes the 10 s lease)"
+        ),
     )
