@@ -238,6 +238,8 @@ class TableCells:
             return ""
         if isinstance(value, bool):
             return i18n.t("col.yes" if value else "col.no", self.locale)
+        if isinstance(value, int) and not column.endswith("id") and column != "seq":
+            return i18n.format_number(value, self.locale)  # a count: 1.234 / 1,234
         if isinstance(value, datetime):
             return as_utc(value).astimezone(self.zone).strftime("%d/%m/%Y %H:%M")
         if isinstance(value, date):
