@@ -150,6 +150,11 @@ def run_floor(engine: Engine, settings: Settings, now: datetime) -> tuple[float,
     )
     sql = str(compiled)
     params = compiled.construct_params()
+    for column in Message.__table__.columns:  # type: ignore[attr-defined]
+        # from_select appends the columns with a Python-side default (priority); the service's
+        # execute fills them in, construct_params leaves them None.
+        if params.get(column.key, 0) is None and column.default is not None:
+            params[column.key] = column.default.arg
     processors = compiled._bind_processors  # same value conversion the service's execute does
     values = {k: processors[k](v) if k in processors else v for k, v in params.items()}
     if engine.dialect.name == "sqlite":
