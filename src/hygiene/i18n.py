@@ -56,7 +56,7 @@ def t(key: str, locale: str = DEFAULT_LOCALE, /, **params: Any) -> str:
 # "#1234", "2026"), never grouped.
 NOT_COUNTS = frozenset(
     {"id", "ids", "seq", "line", "position", "codepoint", "revision", "before", "after",
-     "year", "month", "day", "reference", "code", "port", "head", "score", "status"}
+     "year", "month", "day", "reference", "code", "port", "head", "score", "status", "upto"}
 )  # fmt: skip
 
 

@@ -45,6 +45,14 @@ def test_a_line_number_is_not_grouped() -> None:
     assert "1.234" not in shown
 
 
+@pytest.mark.parametrize("key", ["console.audit.verified", "console.audit.broken"])
+def test_an_event_number_in_the_chain_badge_is_not_grouped(key: str) -> None:
+    shown = i18n.t(key, "vi", seq=1235, upto=1234)
+
+    assert "#1234" in shown
+    assert "1.234" not in shown
+
+
 @pytest.mark.parametrize(
     ("env", "written"),
     [({}, "Đã nhập 1.200 dòng: 1 đơn vị mới, 1.200 cán bộ mới"),
