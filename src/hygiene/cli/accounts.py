@@ -4,17 +4,8 @@ from typing import Annotated
 
 import typer
 
-from hygiene.cli.common import (
-    FormatOption,
-    OutputFormat,
-    actor,
-    emit,
-    say,
-    session,
-    state,
-    validated,
-    validation_context,
-)
+from hygiene.cli.common import actor, say, session, state, validated, validation_context
+from hygiene.cli.output import FormatOption, OutputFormat, emit
 from hygiene.inventory import service as inventory
 from hygiene.inventory.schemas import AccountCreate
 

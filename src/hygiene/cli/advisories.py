@@ -11,17 +11,8 @@ import typer
 
 from hygiene.advisories import audience
 from hygiene.advisories import service as advisories
-from hygiene.cli.common import (
-    FormatOption,
-    OutputFormat,
-    actor,
-    emit,
-    print_rows,
-    say,
-    session,
-    state,
-    unreadable,
-)
+from hygiene.cli.common import actor, say, session, state, unreadable
+from hygiene.cli.output import FormatOption, OutputFormat, emit, print_rows
 from hygiene.db import row_id
 from hygiene.errors import InvalidInput
 

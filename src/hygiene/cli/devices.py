@@ -8,7 +8,8 @@ import typer
 from pydantic import BaseModel
 
 from hygiene import i18n
-from hygiene.cli.common import OutputFormat, actor, emit, say, session, state
+from hygiene.cli.common import actor, say, session, state
+from hygiene.cli.output import OutputFormat, emit
 from hygiene.clock import as_utc
 from hygiene.devices import service as devices
 from hygiene.users import revocation

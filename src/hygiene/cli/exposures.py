@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from sqlmodel import col, select
 
-from hygiene.cli.common import actor, print_table, say, session, state, unreadable
+from hygiene.cli.common import actor, say, session, state, unreadable
+from hygiene.cli.output import print_table
 from hygiene.db import row_id
 from hygiene.errors import NotFound
 from hygiene.exposures import queries

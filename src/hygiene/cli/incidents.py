@@ -8,7 +8,8 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from hygiene import i18n
-from hygiene.cli.common import OutputFormat, emit, session
+from hygiene.cli.common import session
+from hygiene.cli.output import OutputFormat, emit
 from hygiene.db import row_id
 from hygiene.incidents import notify
 from hygiene.incidents import service as incidents

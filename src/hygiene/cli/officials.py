@@ -6,18 +6,8 @@ import typer
 
 from hygiene import i18n
 from hygiene.cli.accounts import ACCOUNT_COLUMNS
-from hygiene.cli.common import (
-    FormatOption,
-    OutputFormat,
-    actor,
-    emit,
-    print_record,
-    say,
-    session,
-    state,
-    validated,
-    validation_context,
-)
+from hygiene.cli.common import actor, say, session, state, validated, validation_context
+from hygiene.cli.output import FormatOption, OutputFormat, emit, print_record
 from hygiene.errors import InvalidInput
 from hygiene.inventory import service as inventory
 from hygiene.inventory.schemas import OfficialCreate

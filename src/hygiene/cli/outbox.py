@@ -6,17 +6,8 @@ from typing import Annotated
 import typer
 
 from hygiene.audit import service as audit
-from hygiene.cli.common import (
-    FormatOption,
-    OutputFormat,
-    actor,
-    emit,
-    print_record,
-    print_rows,
-    say,
-    session,
-    state,
-)
+from hygiene.cli.common import actor, say, session, state
+from hygiene.cli.output import FormatOption, OutputFormat, emit, print_record, print_rows
 from hygiene.errors import InvalidInput, NotFound
 from hygiene.outbox import queries
 from hygiene.outbox import service as outbox

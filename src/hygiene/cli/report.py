@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from hygiene import i18n
-from hygiene.cli.common import OutputFormat, echo_wrapped, emit, say, session, state
+from hygiene.cli.common import say, session, state
+from hygiene.cli.output import OutputFormat, echo_wrapped, emit
 from hygiene.inventory import values
 from hygiene.reports import compliance, profiles, snapshot
 

@@ -9,15 +9,8 @@ import typer
 from pydantic import BaseModel
 
 from hygiene import i18n
-from hygiene.cli.common import (
-    OutputFormat,
-    actor,
-    emit,
-    say,
-    session,
-    state,
-    validation_context,
-)
+from hygiene.cli.common import actor, say, session, state, validation_context
+from hygiene.cli.output import OutputFormat, emit
 from hygiene.clock import as_utc
 from hygiene.errors import NotFound
 from hygiene.settings import SourceConfig

@@ -5,7 +5,8 @@ from typing import Annotated
 import typer
 
 from hygiene import i18n
-from hygiene.cli.common import FormatOption, OutputFormat, actor, emit, say, session, state
+from hygiene.cli.common import actor, say, session, state
+from hygiene.cli.output import FormatOption, OutputFormat, emit
 from hygiene.errors import InvalidInput
 from hygiene.inventory import heads
 from hygiene.inventory import service as inventory

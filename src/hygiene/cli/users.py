@@ -10,7 +10,8 @@ from pydantic import BaseModel
 
 from hygiene import i18n
 from hygiene.audit import service as audit
-from hygiene.cli.common import OutputFormat, actor, emit, say, session, state
+from hygiene.cli.common import actor, say, session, state
+from hygiene.cli.output import OutputFormat, emit
 from hygiene.clock import as_utc
 from hygiene.db import row_id
 from hygiene.users import revocation
