@@ -22,35 +22,36 @@ advisories_app = typer.Typer(no_args_is_help=True, help="Cảnh báo an ninh / A
 ADVISORY_COLUMNS = ["id", "title", "severity", "reference", "requires_ack", "published_at"]
 
 
+TitleOption = Annotated[str, typer.Option(help="Tiêu đề / Title")]
+BodyFileOption = Annotated[Path, typer.Option(help="Tệp nội dung UTF-8 / UTF-8 body file")]
+SeverityOption = Annotated[str, typer.Option(help="low | medium | high")]
+ReferenceOption = Annotated[str | None, typer.Option(help="Số văn bản / Letter number")]
+RequiresAckOption = Annotated[
+    bool, typer.Option("--requires-ack", help="Cần xác nhận / Needs an acknowledgement")
+]
+UnitOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--unit",
+        help="Chỉ gửi cho cán bộ của đơn vị này (lặp lại được; mặc định: mọi cán bộ)"
+        " / Only the officials of this unit (repeatable; default: every official)",
+    ),
+]
+
+
 @advisories_app.command("add")
 def advisories_add(
     ctx: typer.Context,
-    title: Annotated[str, typer.Option(help="Tiêu đề / Title")],
-    body_file: Annotated[Path, typer.Option(help="Tệp nội dung UTF-8 / UTF-8 body file")],
-    severity: Annotated[str, typer.Option(help="low | medium | high")] = "medium",
-    reference: Annotated[str | None, typer.Option(help="Số văn bản / Letter number")] = None,
-    requires_ack: Annotated[
-        bool, typer.Option("--requires-ack", help="Cần xác nhận / Needs an acknowledgement")
-    ] = False,
-    unit: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--unit",
-            help="Chỉ gửi cho cán bộ của đơn vị này (lặp lại được; mặc định: mọi cán bộ)"
-            " / Only the officials of this unit (repeatable; default: every official)",
-        ),
-    ] = None,
+    title: TitleOption,
+    body_file: BodyFileOption,
+    severity: SeverityOption = "medium",
+    reference: ReferenceOption = None,
+    requires_ack: RequiresAckOption = False,
+    unit: UnitOption = None,
 ) -> None:
     """Đăng một cảnh báo (gửi trong bản tin tuần). / Publish an advisory (sent in digests)."""
     deps = state(ctx).deps
-    try:
-        body = body_file.read_text("utf-8")
-    except OSError as exc:
-        raise unreadable(exc) from None
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            "engine.advisory.bad_body", path=str(body_file), reason=str(exc)
-        ) from None
+    body = _read_body(body_file)
     with session(ctx) as s:
         advisory = audience.publish(
             s,
@@ -70,6 +71,18 @@ def advisories_add(
         say(ctx, "engine.advisory.audience_units", units=", ".join(units))
     else:
         say(ctx, "engine.advisory.audience_all")
+
+
+def _read_body(body_file: Path) -> str:
+    """The advisory's text; an unreadable or non-UTF-8 file is one localized error."""
+    try:
+        return body_file.read_text("utf-8")
+    except OSError as exc:
+        raise unreadable(exc) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            "engine.advisory.bad_body", path=str(body_file), reason=str(exc)
+        ) from None
 
 
 @advisories_app.command("list")

@@ -2,9 +2,11 @@
 
 import json
 import sys
+from collections.abc import Iterable
 from datetime import datetime, time
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -12,6 +14,7 @@ from hygiene import checkpoint_mail, i18n
 from hygiene.audit import checkpoints
 from hygiene.audit import service as audit
 from hygiene.cli.common import say, session, state, unreadable
+from hygiene.inventory import values
 from hygiene.tabular import write_sheet
 
 audit_app = typer.Typer(no_args_is_help=True, help="Nhật ký tuân thủ / Compliance log.")
@@ -93,47 +96,30 @@ def checkpoint(ctx: typer.Context) -> None:
     typer.echo(issued.checkpoint.line())
 
 
+SinceOption = Annotated[
+    str | None, typer.Option(help="Từ ngày dd/mm/yyyy hoặc yyyy-mm-dd / From this date")
+]
+OutputOption = Annotated[Path | None, typer.Option("-o", "--output", help="Tệp đích / File")]
+ExportFormatOption = Annotated[str, typer.Option("--format", help="csv | jsonl")]
+
+
 @audit_app.command("export")
 def export(
     ctx: typer.Context,
-    since: Annotated[
-        str | None, typer.Option(help="Từ ngày dd/mm/yyyy hoặc yyyy-mm-dd / From this date")
-    ] = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Tệp đích / File")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="csv | jsonl")] = "csv",
+    since: SinceOption = None,
+    output: OutputOption = None,
+    fmt: ExportFormatOption = "csv",
 ) -> None:
     """Xuất nhật ký (CSV hoặc JSON lines). / Export the log as CSV or JSON lines."""
-    from hygiene.inventory import values
-
-    deps = state(ctx).deps
+    zone = state(ctx).deps.settings.zone
     if fmt not in {"csv", "jsonl"}:
         raise typer.BadParameter("csv | jsonl", param_hint="--format")
-    start = None
-    if since:
-        try:
-            day = values.parse_date(since)
-        except values.FieldError as exc:
-            message = i18n.t(exc.code, state(ctx).locale)
-            raise typer.BadParameter(message, param_hint="--since") from None
-        if day is not None:
-            start = datetime.combine(day, time(), tzinfo=deps.settings.zone)
+    start = _start_of(ctx, since, zone)
     with session(ctx) as s:
         rows = audit.export_rows(s, since=start)
         handle = output.open("wb") if output else sys.stdout.buffer
         try:
-            if fmt == "jsonl":
-                count = 0
-                for count, row in enumerate(rows, start=1):  # noqa: B007  (count is used after)
-                    handle.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
-            else:
-                table = (
-                    [
-                        r[c] if c != "data" else json.dumps(r[c], ensure_ascii=False)
-                        for c in audit.EXPORT_COLUMNS
-                    ]
-                    for r in rows
-                )
-                count = write_sheet(handle, "csv", audit.EXPORT_COLUMNS, table)
+            count = _write_rows(handle, rows, fmt)
         finally:
             if output:
                 handle.close()
@@ -141,6 +127,37 @@ def export(
                 handle.flush()
     if output:
         say(ctx, "audit.exported", err=True, count=count)
+
+
+def _start_of(ctx: typer.Context, since: str | None, zone: ZoneInfo) -> datetime | None:
+    """The start of the day `--since` names, in `zone`; None exports the whole log."""
+    if not since:
+        return None
+    try:
+        day = values.parse_date(since)
+    except values.FieldError as exc:
+        message = i18n.t(exc.code, state(ctx).locale)
+        raise typer.BadParameter(message, param_hint="--since") from None
+    if day is None:
+        return None
+    return datetime.combine(day, time(), tzinfo=zone)
+
+
+def _write_rows(handle: IO[bytes], rows: Iterable[dict[str, Any]], fmt: str) -> int:
+    """Write the events as JSON lines or CSV (`data` as JSON text); return how many."""
+    if fmt == "jsonl":
+        count = 0
+        for count, row in enumerate(rows, start=1):  # noqa: B007  (count is used after)
+            handle.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
+        return count
+    table = (
+        [
+            r[c] if c != "data" else json.dumps(r[c], ensure_ascii=False)
+            for c in audit.EXPORT_COLUMNS
+        ]
+        for r in rows
+    )
+    return write_sheet(handle, "csv", audit.EXPORT_COLUMNS, table)
 
 
 def register(app: typer.Typer) -> None:

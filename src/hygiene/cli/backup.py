@@ -16,26 +16,25 @@ from hygiene.cli.common import say, state
 from hygiene.errors import HygieneError, InvalidInput
 from hygiene.settings import Settings
 
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "-o",
+        "--output",
+        help="Tệp đích (mặc định <data_dir>/backups/hygiene-YYYYmmdd-HHMMSS.db) "
+        "/ Target file (default under <data_dir>/backups/)",
+    ),
+]
+VerifyOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--verify",
+        help="Kiểm tra một bản sao lưu SQLite thay vì tạo mới / Check a SQLite backup instead",
+    ),
+]
 
-def backup(
-    ctx: typer.Context,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "-o",
-            "--output",
-            help="Tệp đích (mặc định <data_dir>/backups/hygiene-YYYYmmdd-HHMMSS.db) "
-            "/ Target file (default under <data_dir>/backups/)",
-        ),
-    ] = None,
-    verify: Annotated[
-        Path | None,
-        typer.Option(
-            "--verify",
-            help="Kiểm tra một bản sao lưu SQLite thay vì tạo mới / Check a SQLite backup instead",
-        ),
-    ] = None,
-) -> None:
+
+def backup(ctx: typer.Context, output: OutputOption = None, verify: VerifyOption = None) -> None:
     """Sao lưu cơ sở dữ liệu khi dịch vụ đang chạy. / Back up the database, even while it runs.
 
     SQLite: sao lưu trực tuyến của sqlite3. PostgreSQL: pg_dump --format=custom (khôi phục bằng

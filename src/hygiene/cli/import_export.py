@@ -13,32 +13,20 @@ from hygiene import i18n
 from hygiene.cli.common import actor, input_file, say, session, state, validation_context
 from hygiene.errors import InvalidInput
 from hygiene.inventory import exporter, importer
+from hygiene.inventory.validate import OnRow
+
+FileArgument = Annotated[Path, typer.Argument(help=".csv | .xlsx")]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Chỉ báo cáo, không ghi / Report only, write nothing")
+]
 
 
-def import_(
-    ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help=".csv | .xlsx")],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Chỉ báo cáo, không ghi / Report only, write nothing")
-    ] = False,
-) -> None:
+def import_(ctx: typer.Context, file: FileArgument, dry_run: DryRunOption = False) -> None:
     """Nhập danh sách từ CSV/XLSX, tất cả hoặc không. / Import CSV/XLSX, all or nothing."""
     input_file(file)
     deps = state(ctx).deps
     err = Console(stderr=True)
-    progress = Progress(
-        TextColumn(i18n.t("import.reading", state(ctx).locale)),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    )
-    task = progress.add_task("import", total=None)
-
-    def on_row(done: int, total: int | None) -> None:
-        progress.update(task, completed=done, total=total)
-
+    progress, on_row = _progress(ctx, err)
     with progress if err.is_terminal else nullcontext(), session(ctx) as s:
         result = importer.import_file(
             s,
@@ -52,6 +40,29 @@ def import_(
         )
         if dry_run:
             s.rollback()
+    _say_result(ctx, result, dry_run=dry_run)
+
+
+def _progress(ctx: typer.Context, err: Console) -> tuple[Progress, OnRow]:
+    """A transient bar on stderr (shown in a terminal only) and the callback that advances it."""
+    progress = Progress(
+        TextColumn(i18n.t("import.reading", state(ctx).locale)),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+    task = progress.add_task("import", total=None)
+
+    def on_row(done: int, total: int | None) -> None:
+        progress.update(task, completed=done, total=total)
+
+    return progress, on_row
+
+
+def _say_result(ctx: typer.Context, result: importer.ImportResult, *, dry_run: bool) -> None:
+    """Ignored columns and warnings on stderr, then the counts (what was, or would be, done)."""
     if result.ignored_columns:
         say(ctx, "import.ignored", err=True, columns=", ".join(result.ignored_columns))
     for warning in result.warnings:
@@ -63,11 +74,16 @@ def import_(
     typer.echo(i18n.t("import.dry_run" if dry_run else "import.done", state(ctx).locale, **counts))
 
 
+OutputOption = Annotated[Path | None, typer.Option("-o", "--output", help="Tệp đích / File")]
+ExportFormatOption = Annotated[str | None, typer.Option("--format", help="csv | xlsx")]
+LangOption = Annotated[str, typer.Option(help="Tiêu đề cột: en | vi / Header language")]
+
+
 def export(
     ctx: typer.Context,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Tệp đích / File")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="csv | xlsx")] = None,
-    lang: Annotated[str, typer.Option(help="Tiêu đề cột: en | vi / Header language")] = "en",
+    output: OutputOption = None,
+    fmt: ExportFormatOption = None,
+    lang: LangOption = "en",
 ) -> None:
     """Xuất danh sách theo đúng các cột nhập. / Export the inventory in the import columns."""
     chosen = fmt or ("xlsx" if output and output.suffix.lower() == ".xlsx" else "csv")

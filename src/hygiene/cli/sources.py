@@ -106,51 +106,58 @@ def test(
         )
 
 
+OptionalNameArgument = Annotated[
+    str | None, typer.Argument(help="Tên nguồn (mặc định: tất cả) / Source name (default: all)")
+]
+SyncDryRunOption = Annotated[bool, typer.Option("--dry-run", help="Không ghi gì / Change nothing")]
+
+
 @sources_app.command("sync")
 def sync(
-    ctx: typer.Context,
-    name: Annotated[
-        str | None, typer.Argument(help="Tên nguồn (mặc định: tất cả) / Source name (default: all)")
-    ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Không ghi gì / Change nothing")
-    ] = False,
+    ctx: typer.Context, name: OptionalNameArgument = None, dry_run: SyncDryRunOption = False
 ) -> None:
     """Đồng bộ bằng chứng từ thư mục. / Read the evidence from the directories."""
     deps = state(ctx).deps
     names = [name] if name else [n for n, c in deps.settings.sources.entries.items() if c.enabled]
     failed = 0
     for each in names:
-        config = _config(ctx, each)
-        try:
-            result = service.run(
-                engine=deps.engine,
-                settings=deps.settings,
-                name=each,
-                source=registry.build(each, config),
-                now=deps.clock.now(),
-                key=deps.audit_key,
-                actor=actor(),
-                dry_run=dry_run,
-            )
-        except SourceError as exc:
+        if not _sync_one(ctx, each, dry_run=dry_run):
             failed += 1
-            say(ctx, "cli.error", err=True, message=exc.render(state(ctx).locale))
-            continue
-        key = "sources.sync.dry_run" if dry_run else "sources.sync.done"
-        counts = {**result.counts, "stopped": result.stopped, "flagged": result.flagged}
-        typer.echo(
-            i18n.t(
-                key,
-                state(ctx).locale,
-                name=each,
-                entries=result.entries,
-                matched=result.matched,
-                **counts,
-            )
-        )
     if failed:
         raise typer.Exit(1)
+
+
+def _sync_one(ctx: typer.Context, name: str, *, dry_run: bool) -> bool:
+    """Sync one source and print its counts; False (the error said) when the source failed."""
+    deps = state(ctx).deps
+    config = _config(ctx, name)
+    try:
+        result = service.run(
+            engine=deps.engine,
+            settings=deps.settings,
+            name=name,
+            source=registry.build(name, config),
+            now=deps.clock.now(),
+            key=deps.audit_key,
+            actor=actor(),
+            dry_run=dry_run,
+        )
+    except SourceError as exc:
+        say(ctx, "cli.error", err=True, message=exc.render(state(ctx).locale))
+        return False
+    key = "sources.sync.dry_run" if dry_run else "sources.sync.done"
+    counts = {**result.counts, "stopped": result.stopped, "flagged": result.flagged}
+    typer.echo(
+        i18n.t(
+            key,
+            state(ctx).locale,
+            name=name,
+            entries=result.entries,
+            matched=result.matched,
+            **counts,
+        )
+    )
+    return True
 
 
 @sources_app.command("findings")
@@ -184,18 +191,18 @@ def findings_(
     emit(ctx, rows, fmt, list(FindingRow.model_fields))
 
 
+NameArgument = Annotated[str, typer.Argument(help="Tên nguồn / Source name")]
+ApplyOption = Annotated[
+    bool,
+    typer.Option(
+        "--apply/--dry-run",
+        help="Ghi vào danh sách (mặc định: chỉ chạy thử) / Write (default: a dry run)",
+    ),
+]
+
+
 @sources_app.command("import")
-def import_(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Tên nguồn / Source name")],
-    apply: Annotated[
-        bool,
-        typer.Option(
-            "--apply/--dry-run",
-            help="Ghi vào danh sách (mặc định: chỉ chạy thử) / Write (default: a dry run)",
-        ),
-    ] = False,
-) -> None:
+def import_(ctx: typer.Context, name: NameArgument, apply: ApplyOption = False) -> None:
     """Nhập cán bộ còn thiếu từ thư mục, tất cả hoặc không. / Import the officials the
     inventory lacks from the directory, all or nothing."""
     config = _config(ctx, name)
@@ -216,28 +223,41 @@ def import_(
             if not apply:
                 s.rollback()
     except importer.DirectoryRejected as exc:
-        say(ctx, "cli.error", err=True, message=exc.render(locale))
-        for problem in exc.problems:
-            reason = i18n.t(problem.code, locale, **problem.params)
-            identity = exc.identities.get(problem.line, "")
-            typer.echo(
-                i18n.t(
-                    "sources.import.problem",
-                    locale,
-                    line=problem.line,
-                    identity=identity,
-                    attribute=problem.column,
-                    value=problem.value or "—",
-                    reason=reason,
-                ),
-                err=True,
-            )
-        if exc.total > len(exc.problems):
-            say(ctx, "import.more", err=True, count=exc.total - len(exc.problems))
+        _say_rejected(ctx, exc)
         raise typer.Exit(1) from None
     except SourceError as exc:
         say(ctx, "cli.error", err=True, message=exc.render(locale))
         raise typer.Exit(1) from None
+    _say_imported(ctx, name, report, apply=apply)
+
+
+def _say_rejected(ctx: typer.Context, exc: importer.DirectoryRejected) -> None:
+    """The refusal, then each problem by line and the directory's identity on it (stderr)."""
+    locale = state(ctx).locale
+    say(ctx, "cli.error", err=True, message=exc.render(locale))
+    for problem in exc.problems:
+        reason = i18n.t(problem.code, locale, **problem.params)
+        identity = exc.identities.get(problem.line, "")
+        typer.echo(
+            i18n.t(
+                "sources.import.problem",
+                locale,
+                line=problem.line,
+                identity=identity,
+                attribute=problem.column,
+                value=problem.value or "—",
+                reason=reason,
+            ),
+            err=True,
+        )
+    if exc.total > len(exc.problems):
+        say(ctx, "import.more", err=True, count=exc.total - len(exc.problems))
+
+
+def _say_imported(
+    ctx: typer.Context, name: str, report: importer.DirectoryImport, *, apply: bool
+) -> None:
+    locale = state(ctx).locale
     for warning in report.warnings:
         typer.echo(i18n.t(warning.code, locale, **warning.params), err=True)
     counts = report.counts()

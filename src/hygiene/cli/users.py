@@ -1,12 +1,13 @@
 """`hygiene users …`: console users (admins, security officers) and their API tokens."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import pyotp
 import typer
 from pydantic import BaseModel
+from sqlmodel import Session
 
 from hygiene import i18n
 from hygiene.audit import service as audit
@@ -17,6 +18,9 @@ from hygiene.db import row_id
 from hygiene.users import revocation
 from hygiene.users import service as users
 from hygiene.users.models import ApiToken
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 users_app = typer.Typer(no_args_is_help=True, help="Người dùng trang quản trị / Console users.")
 
@@ -133,23 +137,32 @@ def list_(
     emit(ctx, rows, fmt, columns, optional=("password_set", "totp"))
 
 
+class _UserChange(Protocol[T_co]):
+    """A revocation.* use case on one user by email: deactivate, reactivate, reset."""
+
+    def __call__(
+        self, session: Session, *, email: str, secret: bytes, now: datetime, actor: str
+    ) -> T_co: ...
+
+
+def _change_user(ctx: typer.Context, change: _UserChange[T], email: str) -> T:
+    """Run `change` for `email` in one committed session, as this CLI user."""
+    deps = state(ctx).deps
+    with session(ctx) as s:
+        return change(s, email=email, secret=deps.secret, now=deps.clock.now(), actor=actor())
+
+
 @users_app.command("deactivate")
 def deactivate(ctx: typer.Context, email: str) -> None:
     """Khóa người dùng: mọi phiên và mã API ngừng ngay. / Deactivate: sessions and tokens stop."""
-    deps = state(ctx).deps
-    with session(ctx) as s:
-        revocation.deactivate(s, email=email, secret=deps.secret, now=deps.clock.now(),
-                              actor=actor())  # fmt: skip
+    _change_user(ctx, revocation.deactivate, email)
     say(ctx, "revocation.deactivated", email=email)
 
 
 @users_app.command("reactivate")
 def reactivate(ctx: typer.Context, email: str) -> None:
     """Mở lại người dùng đã khóa. / Reactivate a deactivated user."""
-    deps = state(ctx).deps
-    with session(ctx) as s:
-        revocation.reactivate(s, email=email, secret=deps.secret, now=deps.clock.now(),
-                              actor=actor())  # fmt: skip
+    _change_user(ctx, revocation.reactivate, email)
     say(ctx, "revocation.reactivated", email=email)
 
 
@@ -157,10 +170,7 @@ def reactivate(ctx: typer.Context, email: str) -> None:
 def reset(ctx: typer.Context, email: str) -> None:
     """Mã thiết lập mới; mật khẩu, TOTP và mọi phiên cũ hết hiệu lực. / A new setup code; the
     password, TOTP and every session end."""
-    deps = state(ctx).deps
-    with session(ctx) as s:
-        user, code = revocation.reset(s, email=email, secret=deps.secret, now=deps.clock.now(),
-                                      actor=actor())  # fmt: skip
+    user, code = _change_user(ctx, revocation.reset, email)
     say(ctx, "revocation.reset", email=user.email, code=code)
 
 
