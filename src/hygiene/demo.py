@@ -131,6 +131,23 @@ def load(
     result = importer.apply_rows(
         session, rows, key=key, now=now, actor=DEMO_ACTOR, source={"source": "demo"}
     )
+    heads = _name_unit_heads(session)
+    phrases = _set_phrases(session)
+    if heads or phrases:
+        audit.append(
+            session,
+            key=key,
+            now=now,
+            actor=DEMO_ACTOR,
+            action="demo.configured",
+            subject="inventory",
+            data={"unit_heads": heads, "phrases_set": phrases},
+        )
+    return result
+
+
+def _name_unit_heads(session: Session) -> int:
+    """Each unit without a head gets its first official (by employee id); returns how many."""
     first_of_unit: dict[int, int] = {}
     for unit_id, official_id in session.execute(
         select(Official.unit_id, Official.id).order_by(Official.employee_id)
@@ -146,6 +163,11 @@ def load(
                 update(Unit).where(col(Unit.id) == unit_id).values(head_official_id=head_id)
             )
             heads += 1
+    return heads
+
+
+def _set_phrases(session: Session) -> int:
+    """About 70 % of the officials without an anti-phishing phrase get one; returns how many."""
     phrases = 0
     for official_id in (
         session.execute(
@@ -164,14 +186,4 @@ def load(
                 .values(anti_phishing_phrase=pick.choice(PHRASES))
             )
             phrases += 1
-    if heads or phrases:
-        audit.append(
-            session,
-            key=key,
-            now=now,
-            actor=DEMO_ACTOR,
-            action="demo.configured",
-            subject="inventory",
-            data={"unit_heads": heads, "phrases_set": phrases},
-        )
-    return result
+    return phrases

@@ -234,8 +234,28 @@ def build_scheduler(
     health: DeliveryHealth | None = None,
 ) -> AsyncIOScheduler:
     """A configured, not yet started scheduler (start it inside a running event loop)."""
+    scheduler = AsyncIOScheduler(timezone=deps.settings.zone, job_defaults=JOB_OPTIONS)
+    _add_plan_jobs(scheduler, deps)
+    _add_snapshot_job(scheduler, deps)
+    deliverer = build_deliverer(deps, channels, worker or worker_name(), health=health)
+    _add_checkpoint_job(scheduler, deps)
+    scheduler.add_job(
+        DeliveryLoop(deliverer).run,
+        IntervalTrigger(
+            seconds=deps.settings.delivery.interval_seconds, timezone=deps.settings.zone
+        ),
+        id=DELIVER_JOB,
+        name="deliver",
+        replace_existing=True,
+        **JOB_OPTIONS,
+    )
+    add_source_jobs(scheduler, deps)
+    return scheduler
+
+
+def _add_plan_jobs(scheduler: AsyncIOScheduler, deps: Deps) -> None:
+    """One `plan:<campaign>` job per enabled campaign, on its cron in the configured time zone."""
     zone = deps.settings.zone
-    scheduler = AsyncIOScheduler(timezone=zone, job_defaults=JOB_OPTIONS)
     for name in campaigns.CAMPAIGNS:
         campaign = getattr(deps.settings.campaigns, name)
         if not campaign.enabled:
@@ -249,28 +269,22 @@ def build_scheduler(
             replace_existing=True,
             **JOB_OPTIONS,
         )
-    _add_snapshot_job(scheduler, deps)
-    deliverer = build_deliverer(deps, channels, worker or worker_name(), health=health)
-    if deps.settings.security.checkpoint.enabled:
-        scheduler.add_job(
-            checkpoint_job,
-            CronTrigger.from_crontab(deps.settings.security.checkpoint.cron, timezone=zone),
-            id=CHECKPOINT_JOB,
-            name="audit checkpoint",
-            kwargs={"deps": deps},
-            replace_existing=True,
-            **JOB_OPTIONS,
-        )
+
+
+def _add_checkpoint_job(scheduler: AsyncIOScheduler, deps: Deps) -> None:
+    """The audit checkpoint mail to the security officers, on its cron, when enabled."""
+    checkpoint = deps.settings.security.checkpoint
+    if not checkpoint.enabled:
+        return
     scheduler.add_job(
-        DeliveryLoop(deliverer).run,
-        IntervalTrigger(seconds=deps.settings.delivery.interval_seconds, timezone=zone),
-        id=DELIVER_JOB,
-        name="deliver",
+        checkpoint_job,
+        CronTrigger.from_crontab(checkpoint.cron, timezone=deps.settings.zone),
+        id=CHECKPOINT_JOB,
+        name="audit checkpoint",
+        kwargs={"deps": deps},
         replace_existing=True,
         **JOB_OPTIONS,
     )
-    add_source_jobs(scheduler, deps)
-    return scheduler
 
 
 def _add_snapshot_job(scheduler: AsyncIOScheduler, deps: Deps) -> None:

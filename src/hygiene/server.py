@@ -14,6 +14,8 @@ from typing import Any
 
 import uvicorn
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED, JobEvent
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from fastapi import FastAPI
 
 from hygiene import jobs, logs
 from hygiene.bootstrap import Deps
@@ -62,30 +64,11 @@ async def run(
     runtime = Runtime(
         started_at=deps.clock.now(), channels=sorted(channels), scheduler_enabled=scheduler
     )
-    ticker = None
-    if scheduler:
-        ticker = jobs.build_scheduler(deps, channels, health=runtime.delivery)
-        _listen(ticker, deps, runtime)
-        ticker.start()
-        jobs.listen_for_wakeups(ticker, deps)
-        runtime.scheduler_running = True
+    ticker = _start_scheduler(deps, channels, runtime) if scheduler else None
     try:
         if web:
-            config = uvicorn.Config(
-                create_app(deps, runtime=runtime),
-                host=host,
-                port=port,
-                proxy_headers=True,
-                forwarded_allow_ips=forwarded_allow_ips,
-                log_config=None,
-                access_log=False,
-            )
-            # uvicorn re-raises the signal it caught once it has stopped; a no-op handler makes
-            # that harmless, so the scheduler and channels below still shut down cleanly.
-            if threading.current_thread() is threading.main_thread():
-                for sig in (signal.SIGINT, signal.SIGTERM):
-                    signal.signal(sig, lambda *_: None)
-            await uvicorn.Server(config).serve()
+            app = create_app(deps, runtime=runtime)
+            await _serve(app, host=host, port=port, forwarded_allow_ips=forwarded_allow_ips)
         else:
             await _wait_for_signal()
     finally:
@@ -95,6 +78,37 @@ async def run(
             runtime.scheduler_running = False
         await close_all(channels)
     return runtime
+
+
+def _start_scheduler(
+    deps: Deps, channels: dict[str, Channel], runtime: Runtime
+) -> AsyncIOScheduler:
+    """The scheduler, started, reporting its runs into `runtime` and woken by urgent messages."""
+    ticker = jobs.build_scheduler(deps, channels, health=runtime.delivery)
+    _listen(ticker, deps, runtime)
+    ticker.start()
+    jobs.listen_for_wakeups(ticker, deps)
+    runtime.scheduler_running = True
+    return ticker
+
+
+async def _serve(app: FastAPI, *, host: str, port: int, forwarded_allow_ips: str) -> None:
+    """Serve the web app with uvicorn until it catches SIGINT/SIGTERM and stops gracefully."""
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+        log_config=None,
+        access_log=False,
+    )
+    # uvicorn re-raises the signal it caught once it has stopped; a no-op handler makes
+    # that harmless, so run() still shuts the scheduler and channels down cleanly.
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: None)
+    await uvicorn.Server(config).serve()
 
 
 async def _wait_for_signal() -> None:
