@@ -25,6 +25,7 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
+from sqlmodel import Session
 
 from hygiene import i18n
 from hygiene.acks import service as acks
@@ -90,10 +91,7 @@ def inbound_sms(
 ) -> Response:
     _verify(deps, body, request.headers.get(SIGNATURE_HEADER))
     sender, text = _fields(body, request.headers.get("content-type", ""))
-    try:
-        phone = values.phone(sender)
-    except values.FieldError:
-        raise HTTPException(422, "inbound.bad_request") from None
+    phone = _phone(sender)
     locale, now, zone, typed = (
         deps.settings.locale,
         deps.clock.now(),
@@ -118,7 +116,20 @@ def inbound_sms(
         session.commit()
         message = exc.render(locale)
         return JSONResponse({"ok": False, "error": exc.code, "message": message, "reply": message})
+    return _recorded(session, result, locale)
+
+
+def _phone(sender: str) -> str | None:
+    """The sender as a stored phone number; one that is not a phone is a bad request (422)."""
+    try:
+        return values.phone(sender)
+    except values.FieldError:
+        raise HTTPException(422, "inbound.bad_request") from None
+
+
+def _recorded(session: Session, result: acks.AckResult, default_locale: str) -> Response:
+    """The acknowledgement, with a reply in the official's language for the gateway to relay."""
     official = session.get(Official, result.official_id)
-    reply_locale = i18n.normalise_locale(official.locale if official else locale)
+    reply_locale = i18n.normalise_locale(official.locale if official else default_locale)
     answer = ack_out(result, reply_locale).model_dump()
     return JSONResponse({**answer, "reply": i18n.t("ack.sms_ok", reply_locale)})

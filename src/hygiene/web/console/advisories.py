@@ -1,13 +1,15 @@
 """/console/advisories: the security officer writes and publishes advisories to an audience."""
 
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
 
 from hygiene.advisories import audience
 from hygiene.advisories import service as advisories
 from hygiene.advisories.service import SEVERITIES
+from hygiene.bootstrap import Deps
 from hygiene.db import row_id
 from hygiene.errors import HygieneError
 from hygiene.inventory import service as inventory
@@ -16,7 +18,21 @@ from hygiene.web.console.common import Csrf, page, redirect
 from hygiene.web.deps import DepsDep, LocaleDep, SessionDep
 
 router = APIRouter(prefix="/advisories")
-EMPTY_DRAFT: dict[str, object] = {
+
+
+class Draft(TypedDict):
+    """What the form holds: published as is, or shown again with the error."""
+
+    title: str
+    body: str
+    severity: str
+    reference: str
+    requires_ack: bool
+    audience: str  # "all" | "units"
+    units: list[str]
+
+
+EMPTY_DRAFT: Draft = {
     "title": "",
     "body": "",
     "severity": "medium",
@@ -33,7 +49,7 @@ def _page(
     session: SessionDep,
     principal: Principal,
     error: str | None = None,
-    draft: dict[str, object] | None = None,
+    draft: Draft | None = None,
 ) -> HTMLResponse:
     rows = advisories.list_advisories(session)[:100]
     return page(
@@ -47,7 +63,7 @@ def _page(
         units=inventory.list_units(session),
         severities=SEVERITIES,
         error=error,
-        draft={**EMPTY_DRAFT, **(draft or {})},
+        draft=draft or EMPTY_DRAFT,
     )
 
 
@@ -74,31 +90,36 @@ def publish(
     units: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     chosen = (units or []) if audience_kind == "units" else []
+    draft: Draft = {
+        "title": title,
+        "body": body,
+        "severity": severity,
+        "reference": reference,
+        "requires_ack": requires_ack,
+        "audience": audience_kind,
+        "units": chosen,
+    }
     try:
-        if audience_kind == "units" and not chosen:
-            raise HygieneError("console.advisories.no_units")
-        audience.publish(
-            session,
-            title=title,
-            body=body,
-            severity=severity,
-            reference=reference,
-            requires_ack=requires_ack,
-            audience=chosen,
-            now=deps.clock.now(),
-            actor=principal.actor,
-            key=deps.audit_key,
-        )
+        _publish(session, deps, principal, draft)
     except HygieneError as exc:
         session.rollback()
-        draft = {
-            "title": title,
-            "body": body,
-            "severity": severity,
-            "reference": reference,
-            "requires_ack": requires_ack,
-            "audience": audience_kind,
-            "units": chosen,
-        }
         return _page(request, locale, session, principal, exc.render(locale), draft)
     return redirect("/console/advisories", "published")
+
+
+def _publish(session: Session, deps: Deps, principal: Principal, draft: Draft) -> None:
+    """Publish the draft to its audience; choosing "units" but none is refused."""
+    if draft["audience"] == "units" and not draft["units"]:
+        raise HygieneError("console.advisories.no_units")
+    audience.publish(
+        session,
+        title=draft["title"],
+        body=draft["body"],
+        severity=draft["severity"],
+        reference=draft["reference"],
+        requires_ack=draft["requires_ack"],
+        audience=draft["units"],
+        now=deps.clock.now(),
+        actor=principal.actor,
+        key=deps.audit_key,
+    )

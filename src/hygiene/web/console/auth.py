@@ -21,6 +21,7 @@ from hygiene.bootstrap import Deps
 from hygiene.errors import HygieneError
 from hygiene.users import service as users
 from hygiene.users import sessions, throttle
+from hygiene.users.models import ConsoleUser
 from hygiene.web.auth import (
     PublicDep,
     clear_session_cookie,
@@ -86,20 +87,9 @@ def login(
     now = deps.clock.now()
     key = backoff_key(email, client_ip(request))
     try:
-        _check_backoff(session, key, now)  # before the per-IP count: nothing is checked
-        verdict = throttle.hit(
-            session, key=f"console-login:ip:{client_ip(request)}", rule=SIGN_IN_LIMIT, now=now
+        user = _authenticate(
+            request, deps, session, key=key, email=email, password=password, totp=totp, now=now
         )
-        if not verdict.allowed:
-            raise HygieneError("auth.throttled", until=_local(verdict.locked_until, deps))
-        try:
-            user = users.authenticate(
-                session, email=email, password=password, totp=totp or None, now=now,
-                secret=deps.secret,
-            )  # fmt: skip
-        except users.SignInFailed:
-            throttle.failed(session, key=key, rule=SIGN_IN_BACKOFF, now=now)
-            raise
     except HygieneError as exc:
         session.commit()  # keep the failure count even though we answer with an error
         return render(
@@ -110,6 +100,48 @@ def login(
             next=_safe_next(next),
             error=exc.render(locale),
         )
+    return _signed_in(request, deps, session, key=key, user=user, now=now, next=next)
+
+
+def _authenticate(
+    request: Request,
+    deps: Deps,
+    session: Session,
+    *,
+    key: str,
+    email: str,
+    password: str,
+    totp: str,
+    now: datetime,
+) -> ConsoleUser:
+    """The user, past the (account, client) backoff and the per-IP limit; a failure counts."""
+    _check_backoff(session, key, now)  # before the per-IP count: nothing is checked
+    verdict = throttle.hit(
+        session, key=f"console-login:ip:{client_ip(request)}", rule=SIGN_IN_LIMIT, now=now
+    )
+    if not verdict.allowed:
+        raise HygieneError("auth.throttled", until=_local(verdict.locked_until, deps))
+    try:
+        return users.authenticate(
+            session, email=email, password=password, totp=totp or None, now=now,
+            secret=deps.secret,
+        )  # fmt: skip
+    except users.SignInFailed:
+        throttle.failed(session, key=key, rule=SIGN_IN_BACKOFF, now=now)
+        raise
+
+
+def _signed_in(
+    request: Request,
+    deps: Deps,
+    session: Session,
+    *,
+    key: str,
+    user: ConsoleUser,
+    now: datetime,
+    next: str,
+) -> Response:
+    """Forget the failures, audit the sign-in, and start a new session (replacing the old one)."""
     throttle.clear(session, key=key)
     audit.append(
         session,

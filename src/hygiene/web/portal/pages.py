@@ -7,13 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from hygiene import i18n
 from hygiene.acks import declarations
 from hygiene.acks import service as acks
 from hygiene.acks.models import Acknowledgement
 from hygiene.advisories import service as advisories
+from hygiene.bootstrap import Deps
 from hygiene.db import row_id
 from hygiene.errors import HygieneError
 from hygiene.inventory.models import Official
@@ -105,25 +106,8 @@ def enter_code(
     principal: PublicDep,
     code: Annotated[str, Form(max_length=64)],
 ) -> HTMLResponse:
-    now, zone = deps.clock.now(), deps.settings.zone
     try:
-        acks.guard(
-            session,
-            client=f"ip:{client_ip(request)}",
-            typed=code,
-            secret=deps.secret,
-            now=now,
-            zone=zone,
-        )
-        result = acks.acknowledge(
-            session,
-            typed=code,
-            how="portal",
-            actor=principal.actor if principal.official is not None else None,
-            now=now,
-            secret=deps.secret,
-            zone=zone,
-        )
+        result = _acknowledge(request, deps, session, principal, code)
     except HygieneError as exc:
         session.commit()  # keep the attempt counts although the code was refused
         status = 429 if isinstance(exc, acks.AckLocked) else 400
@@ -138,6 +122,30 @@ def enter_code(
         )
     return page(
         request, "code.html", locale, principal, error=None, lines=ack_summary(result, locale)
+    )
+
+
+def _acknowledge(
+    request: Request, deps: Deps, session: Session, principal: Principal, code: str
+) -> acks.AckResult:
+    """Record the typed code, past this client's attempt limits; signed in, as the official."""
+    now, zone = deps.clock.now(), deps.settings.zone
+    acks.guard(
+        session,
+        client=f"ip:{client_ip(request)}",
+        typed=code,
+        secret=deps.secret,
+        now=now,
+        zone=zone,
+    )
+    return acks.acknowledge(
+        session,
+        typed=code,
+        how="portal",
+        actor=principal.actor if principal.official is not None else None,
+        now=now,
+        secret=deps.secret,
+        zone=zone,
     )
 
 
