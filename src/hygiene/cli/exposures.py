@@ -28,17 +28,24 @@ MATCH_COLUMNS = ("employee_id", "full_name", "unit", "system", "shown", "matched
 MATCH_CODES = {"matched_on": "exposure_match", "status": "exposure_status"}
 
 
+ListFileArgument = Annotated[
+    Path, typer.Argument(help="CSV hoặc mỗi dòng một định danh / CSV or lines")
+]
+ListSourceOption = Annotated[
+    str,
+    typer.Option(
+        help="Nơi gửi, ví dụ «Công an tỉnh Lai Châu» / Who sent it, e.g. the provincial police"
+    ),
+]
+ListReferenceOption = Annotated[str, typer.Option(help="Số văn bản kèm theo / Its reference")]
+
+
 @exposures_app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV hoặc mỗi dòng một định danh / CSV or lines")],
-    source: Annotated[
-        str,
-        typer.Option(
-            help="Nơi gửi, ví dụ «Công an tỉnh Lai Châu» / Who sent it, e.g. the provincial police"
-        ),
-    ],
-    reference: Annotated[str, typer.Option(help="Số văn bản kèm theo / Its reference")],
+    file: ListFileArgument,
+    source: ListSourceOption,
+    reference: ListReferenceOption,
 ) -> None:
     """Nhập danh sách bị lộ: tài khoản khớp phải đổi mật khẩu ngay. / Import a leaked list."""
     try:

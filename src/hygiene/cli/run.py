@@ -41,20 +41,22 @@ def outbox_dir(settings: Settings) -> Path:
     return settings.channels.file.directory or settings.data_dir / "outbox"
 
 
+CampaignOption = Annotated[
+    str | None,
+    typer.Option(
+        help="rotation | browser | digest | escalation (mặc định: tất cả)"
+        " / rotation | browser | digest | escalation (default: all)"
+    ),
+]
+PlanDryRunOption = Annotated[bool, typer.Option("--dry-run", help="Không ghi gì / Write nothing")]
+
+
 @run_app.command("plan")
 def run_plan(
     ctx: typer.Context,
-    campaign: Annotated[
-        str | None,
-        typer.Option(
-            help="rotation | browser | digest | escalation (mặc định: tất cả)"
-            " / rotation | browser | digest | escalation (default: all)"
-        ),
-    ] = None,
+    campaign: CampaignOption = None,
     at: AtOption = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Không ghi gì / Write nothing")
-    ] = False,
+    dry_run: PlanDryRunOption = False,
 ) -> None:
     """Lên lịch tin nhắn ngay. / Plan messages now (idempotent)."""
     deps = state(ctx).deps
