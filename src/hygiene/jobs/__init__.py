@@ -9,9 +9,11 @@ itself. Each job is one call into a service. A *sync* job per directory source w
 reads its evidence (hygiene.sources); one that is down gets a one-off retry job.
 
 Cron day-of-week: use names (mon-sat). APScheduler 3.x numbers days from Monday = 0, unlike cron.
+
+The deliver job's loop, its immediate wake-up and build_deliverer are in hygiene.jobs.delivery,
+and are imported from here as before.
 """
 
-import asyncio
 import logging
 import os
 import socket
@@ -29,20 +31,21 @@ from hygiene.audit import checkpoints
 from hygiene.bootstrap import Deps
 from hygiene.campaigns import service as campaigns
 from hygiene.channels.base import Channel
-from hygiene.clock import Clock
 from hygiene.db import session_scope
-from hygiene.outbox.delivery import Deliverer, DeliveryReport
+from hygiene.jobs.delivery import DELIVER_JOB as DELIVER_JOB
+from hygiene.jobs.delivery import DeliveryLoop as DeliveryLoop
+from hygiene.jobs.delivery import build_deliverer as build_deliverer
+from hygiene.jobs.delivery import deliver_job as deliver_job
+from hygiene.jobs.delivery import listen_for_wakeups as listen_for_wakeups
 from hygiene.outbox.health import DeliveryHealth
 from hygiene.reports import snapshot
 from hygiene.reports.compliance import clock_at
-from hygiene.restore import notice as restore
 from hygiene.sources import registry as source_registry
 from hygiene.sources import service as source_sync
 from hygiene.sources.base import SourceError
 from hygiene.sources.service import SourceFactory
 
 log = logging.getLogger(__name__)
-DELIVER_JOB = "deliver"
 SNAPSHOT_JOB = "report:snapshot"
 CHECKPOINT_JOB = "audit:checkpoint"
 # Given on every job too: a job added before start() shows its own options, not the defaults.
@@ -97,59 +100,6 @@ def checkpoint_job(deps: Deps) -> checkpoint_mail.Issued:
     return issued
 
 
-async def deliver_job(deliverer: Deliverer) -> DeliveryReport | None:
-    """Deliver what is due; a failing database is reported as a condition, not raised."""
-    return await deliverer.tick()
-
-
-class DeliveryLoop:
-    """The deliver job, woken at once by Deps.wake_delivery (an urgent message committed).
-
-    A wake-up while the job runs makes it run again when done (its last claim may have missed
-    the new row); otherwise the job is moved to now. Everything runs on the event loop (the
-    Wakeup hands calls over with call_soon_threadsafe), so the flags need no lock.
-    """
-
-    def __init__(self, deliverer: Deliverer) -> None:
-        self.deliverer = deliverer
-        self.scheduler: BaseScheduler | None = None
-        self.running = False
-        self.again = False
-
-    async def run(self) -> DeliveryReport | None:
-        self.running = True
-        try:
-            while True:
-                self.again = False
-                report = await self.deliverer.tick()
-                if not self.again:
-                    return report
-        except asyncio.CancelledError:
-            # Only the scheduler's shutdown (SIGINT/SIGTERM) cancels a tick: the end of the
-            # process, not a failure to log with a traceback. Rows it had claimed go back to
-            # pending when their lease runs out, as after a crash.
-            return None
-        finally:
-            self.running = False
-
-    def wake(self) -> None:
-        if self.running:
-            self.again = True
-        elif self.scheduler is not None and self.scheduler.get_job(DELIVER_JOB) is not None:
-            self.scheduler.modify_job(DELIVER_JOB, next_run_time=datetime.now(UTC))
-
-
-def listen_for_wakeups(scheduler: AsyncIOScheduler, deps: Deps) -> None:
-    """From now on, deps.wake_delivery() runs the scheduler's deliver job at once (call it on
-    the running event loop, after start())."""
-    job = scheduler.get_job(DELIVER_JOB)
-    loop = getattr(job.func, "__self__", None) if job is not None else None
-    if not isinstance(loop, DeliveryLoop):
-        return
-    loop.scheduler = scheduler
-    deps.wakeup.listen(asyncio.get_running_loop(), loop.wake)
-
-
 def sync_job(
     deps: Deps,
     scheduler: BaseScheduler,
@@ -201,29 +151,6 @@ def add_source_jobs(scheduler: BaseScheduler, deps: Deps) -> None:
             replace_existing=True,
             **JOB_OPTIONS,
         )
-
-
-def build_deliverer(
-    deps: Deps,
-    channels: dict[str, Channel],
-    worker: str,
-    *,
-    clock: Clock | None = None,
-    health: DeliveryHealth | None = None,
-) -> Deliverer:
-    return Deliverer(
-        engine=deps.engine,
-        settings=deps.settings,
-        secret=deps.secret,
-        audit_key=deps.audit_key,
-        channels=channels,
-        clock=clock or deps.clock,
-        worker=worker,
-        health=health,
-        renderer=deps.renderer,
-        readers=deps.readers,
-        hold_restored=restore.notice,
-    )
 
 
 def build_scheduler(
