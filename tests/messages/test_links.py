@@ -1,5 +1,8 @@
 """The no-link rule, spelling by spelling (issue 13, item 8)."""
 
+import random
+import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -9,7 +12,7 @@ from sqlmodel import Session
 from hygiene.advisories import service as advisories
 from hygiene.clock import FixedClock
 from hygiene.errors import InvalidInput
-from hygiene.messages.links import find_link, find_link_in_html
+from hygiene.messages.links import clean, find_link, find_link_in_html
 from hygiene.messages.render import LinkInMessage, render
 from hygiene.portal import service as portal
 from tests import factories
@@ -139,3 +142,34 @@ def test_an_anti_phishing_phrase_with_a_link_is_refused(
                 session, official=official, phrase=f"hoa {spelling}", now=clock.now(),
                 key=audit_key, actor="test",
             )  # fmt: skip
+
+
+def _clean_char_by_char(text: str) -> str:
+    """The definition `clean` implements: NFKC, look-alike stops as `.`, format characters
+    dropped, control characters a space when whitespace, else dropped."""
+    normal = unicodedata.normalize("NFKC", text)
+    normal = normal.translate({0x3002: ".", 0xFF61: ".", 0xFE52: ".", 0x2024: "."})
+    kept = []
+    for char in normal:
+        category = unicodedata.category(char)
+        if category == "Cc":
+            kept.append(" " if char.isspace() else "")
+        elif category != "Cf":
+            kept.append(char)
+    return "".join(kept)
+
+
+def test_clean_matches_its_definition_on_every_code_point() -> None:
+    points = [chr(p) for p in range(sys.maxunicode + 1) if not 0xD800 <= p <= 0xDFFF]
+    chunks = ["".join(points[i : i + 4096]) for i in range(0, len(points), 4096)]
+
+    assert [clean(chunk) for chunk in chunks] == [_clean_char_by_char(c) for c in chunks]
+
+
+def test_clean_matches_its_definition_on_mixed_text() -> None:
+    pool = "ab .:/\t\n\r\x00\x7f\x85\u00ad\u200b\u200d\u2060\ufeff\u3002\uff61ｈｔｔｐ\U000e0041ếữ"
+    rng = random.Random(7)  # noqa: S311  (reproducible test strings, not secrets)
+    texts = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 60))) for _ in range(500)]
+
+    assert [clean(t) for t in texts] == [_clean_char_by_char(t) for t in texts]
+    assert clean("ev\u200bil\u3002com\tx") == "evil.com x"

@@ -19,7 +19,9 @@ An email address (`it@xa.gov.vn`) is not a link. False positives (`Note:abc`) ar
 writer adds a space.
 """
 
+import functools
 import re
+import sys
 import unicodedata
 
 # Common generic TLDs, Vietnam's, and the country codes most used for throwaway phishing domains.
@@ -30,7 +32,7 @@ _TLDS = (
     "gg ai ws su pw tk ml ga cf gq cn ru uk us de fr jp kr in sg th la kh vn "
 )
 KNOWN_TLDS = frozenset(_TLDS.split())
-_DOTS = str.maketrans({"\u3002": ".", "\uff61": ".", "\ufe52": ".", "\u2024": "."})
+_DOT_POINTS = (0x3002, 0xFF61, 0xFE52, 0x2024)  # 。 ｡ ﹒ ․
 _SCHEME = re.compile(r"(?<![\w+.\-])[a-z][a-z0-9+.\-]*:(?=\S)", re.IGNORECASE)
 _SLASHES = re.compile(r"(?:^|(?<=[^:\w]))[/\\]{2}(?=[^\s/\\])")
 _WWW = re.compile(r"(?<!\w)www\.", re.IGNORECASE)
@@ -45,17 +47,22 @@ _IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}[/:](?=\S)")
 
 def clean(text: str) -> str:
     """`text` as the link check sees it: NFKC, no format or control characters."""
-    normal = unicodedata.normalize("NFKC", text).translate(_DOTS)
-    kept = []
-    for char in normal:
-        category = unicodedata.category(char)
+    return unicodedata.normalize("NFKC", text).translate(_cleaning())
+
+
+@functools.cache
+def _cleaning() -> dict[int, str | None]:
+    """One str.translate table, built on first use (about 0.1 s): look-alike full stops become
+    `.`, format characters (Cf) go, control characters (Cc) become a space when they are
+    whitespace and go otherwise. One C-level pass instead of a category lookup per character."""
+    table: dict[int, str | None] = dict.fromkeys(_DOT_POINTS, ".")
+    for point in range(sys.maxunicode + 1):
+        category = unicodedata.category(chr(point))
         if category == "Cf":
-            continue
-        if category == "Cc":
-            kept.append(" " if char.isspace() else "")
-        else:
-            kept.append(char)
-    return "".join(kept)
+            table[point] = None
+        elif category == "Cc":
+            table[point] = " " if chr(point).isspace() else None
+    return table
 
 
 def find_link(text: str) -> str | None:
