@@ -25,6 +25,8 @@ LISTS = frozenset({"role", "channel"})  # stored comma-separated
 
 
 class KindPolicy(Protocol):
+    """A policy's labels (hygiene.settings.Policy), as labels and the importer read them."""
+
     @property
     def label_vi(self) -> str: ...
     @property

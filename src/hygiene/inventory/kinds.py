@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from hygiene.inventory.values import FieldError, fold_ascii
+from hygiene.labels import KindPolicy
 
 FALLBACK = "other"
 # Most specific first: "Facebook Messenger" is messaging, "Email công vụ" is email.
@@ -32,13 +33,9 @@ def fold(value: str) -> str:
     return " ".join(fold_ascii(value).casefold().replace("_", " ").split())
 
 
-class Labelled(Protocol):
-    """What a policy offers here (hygiene.settings.Policy): its labels and aliases."""
+class Labelled(KindPolicy, Protocol):
+    """What a policy offers here (hygiene.settings.Policy): its labels, and its aliases."""
 
-    @property
-    def label_vi(self) -> str: ...
-    @property
-    def label_en(self) -> str: ...
     @property
     def aliases(self) -> list[str]: ...
 
