@@ -26,7 +26,7 @@ def _rows(*, phone: str = "") -> list[list[str]]:
 
 
 @pytest.mark.parametrize(
-    ("locale", "written"), [("vi", "Đã nhập 1.200 dòng"), ("en", "Imported 1,200 rows")]
+    ("locale", "written"), [("vi", "Đã nhập 1.200 dòng"), ("en", "Rows imported: 1,200.")]
 )
 def test_a_count_in_a_sentence_is_grouped_per_locale(locale: str, written: str) -> None:
     counts = dict.fromkeys(
@@ -56,7 +56,7 @@ def test_an_event_number_in_the_chain_badge_is_not_grouped(key: str) -> None:
 @pytest.mark.parametrize(
     ("env", "written"),
     [({}, "Đã nhập 1.200 dòng: 1 đơn vị mới, 1.200 cán bộ mới"),
-     ({"HYGIENE_LOCALE": "en"}, "Imported 1,200 rows: 1 new units, 1,200 new officials")],
+     ({"HYGIENE_LOCALE": "en"}, "Rows imported: 1,200. New units: 1, new officials: 1,200,")],
 )  # fmt: skip
 def test_the_cli_import_result_groups_its_counts(
     run_cli: Any, tmp_path: Path, env: dict[str, str], written: str
@@ -71,7 +71,7 @@ def test_the_cli_import_result_groups_its_counts(
 
 @pytest.mark.parametrize(
     ("lang", "written"),
-    [("vi", "Đã nhập 1.200 dòng"), ("en", "Imported 1,200 rows")],
+    [("vi", "Đã nhập 1.200 dòng"), ("en", "Rows imported: 1,200.")],
 )
 def test_the_console_import_result_groups_its_counts(
     client: TestClient, session: Session, tmp_path: Path, lang: str, written: str
