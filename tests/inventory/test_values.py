@@ -58,3 +58,31 @@ def test_names_are_nfc_and_single_spaced() -> None:
 
 def test_fold_ascii_removes_diacritics_and_d_stroke() -> None:
     assert values.fold_ascii("Đặng Thị Hường") == "Dang Thi Huong"
+
+
+def test_a_phone_is_valid_exactly_when_phonenumbers_says_so() -> None:
+    """values.phone asks number_type once instead of is_valid_number and then number_type."""
+    import random
+
+    import phonenumbers
+
+    rng = random.Random(16)  # noqa: S311 (test inputs, not secrets)
+    prefixes = ["0", "84", "+84", "+1", "+44", "+856", "02", "09", "03", "08", "07", "05", "1900"]
+    numbers = {p + "".join(rng.choices("0123456789", k=rng.randint(5, 11))) for p in prefixes * 300}
+    valid = 0
+    for raw in sorted(numbers):
+        try:
+            number = phonenumbers.parse(raw, "VN")
+        except phonenumbers.NumberParseException:
+            continue
+        expected = (
+            phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            if phonenumbers.is_valid_number(number)
+            else None
+        )
+        mobile = phonenumbers.number_type(number) in values._MOBILE_TYPES
+        found = values._parsed(raw)
+        assert (found[0] if found else None) == expected, raw
+        assert found is None or found[1] == mobile, raw
+        valid += expected is not None
+    assert 200 < valid < len(numbers) - 200  # both outcomes were tried

@@ -28,6 +28,7 @@ from hygiene.inventory import validate
 from hygiene.inventory.columns import COLUMNS, HEADER_SEARCH_ROWS, REQUIRED, VI_HEADERS, Header
 from hygiene.inventory.columns import find_header as find_header
 from hygiene.inventory.diff import plan_chunk
+from hygiene.inventory.rows import RowParser
 from hygiene.inventory.schemas import InventoryRow, ValidationContext
 from hygiene.inventory.validate import MAX_PROBLEMS, OnRow, Problems
 from hygiene.inventory.write import Writer
@@ -159,12 +160,13 @@ def _valid_rows(
     on_row: OnRow | None,
 ) -> Iterator[tuple[int, InventoryRow]]:
     checks = validate.RowChecks(header)
+    parser = RowParser(context)
     for done, (line, cells) in enumerate(rows, start=1):
         if on_row and done % 500 == 0:
             on_row(done, None)
         if validate.is_blank(cells):
             continue
-        row, raw, found = validate.validate_row(line, cells, header, context)
+        row, raw, found = validate.validate_row(line, cells, header, context, parser)
         if row is None:
             problems.extend(found)
             continue

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from hygiene.errors import RowProblem
 from hygiene.inventory import values
 from hygiene.inventory.columns import Header
+from hygiene.inventory.rows import RowParser
 from hygiene.inventory.schemas import InventoryRow, ValidationContext, problems_of
 
 MAX_PROBLEMS = 200
@@ -101,10 +102,19 @@ class RowChecks:
 
 
 def validate_row(
-    line: int, cells: list[Any], header: Header, context: ValidationContext
+    line: int,
+    cells: list[Any],
+    header: Header,
+    context: ValidationContext,
+    parser: RowParser | None = None,
 ) -> tuple[InventoryRow | None, dict[str, Any], list[RowProblem]]:
+    """The row, its cells by column, and its problems. With `parser`, a good row is parsed by
+    plain calls (hygiene.inventory.rows); a refused one, and every row without it, by pydantic."""
     raw = {name: cells[i] for i, name in header.fields.items() if i < len(cells)}
     given = {k: v for k, v in raw.items() if not (isinstance(v, str) and not v.strip())}
+    row = parser.parse(given) if parser is not None else None
+    if row is not None:
+        return row, raw, []
     try:
         return InventoryRow.model_validate(given, context=context), raw, []
     except ValidationError as exc:
