@@ -101,7 +101,8 @@ def _read_csv(path: Path) -> Sheet:
         line = 0
         try:
             for line, cells in enumerate(reader, start=1):
-                yield line, [unescape_cell(cell) for cell in cells]
+                # Only a cell starting with an apostrophe can need unescaping: test that first.
+                yield line, [unescape_cell(c) if c[:1] == "'" else c for c in cells]
         except csv.Error as exc:
             raise InvalidInput(
                 "importer.bad_csv", name=path.name, line=line + 1, reason=str(exc)

@@ -24,27 +24,38 @@ from sqlmodel import Session, col, select
 from hygiene.audit import verifier
 from hygiene.audit.models import AuditEvent, AuditHead
 from hygiene.audit.verifier import Verification as Verification  # re-exported
-from hygiene.db import table
+from hygiene.db import insert_rows, table
 
 GENESIS = verifier.GENESIS
 _PG_LOCK_ID = 0x6879_6769_656E  # "hygien": the audit chain's advisory lock
 _BATCH = 5_000
+_COLUMNS = ("seq", "at", "actor", "action", "subject", "data", "prev_hash", "hash")
 
 
 @dataclass(frozen=True)
 class NewEvent:
+    """`encoded`, when given, is canonical_json(data) built by the caller (a bulk writer that
+    knows its data's shape); append_many stores and hashes it instead of encoding `data`."""
+
     actor: str
     action: str
     subject: str
     data: dict[str, Any]
+    encoded: str = ""
 
 
 def audit_key(secret: bytes) -> bytes:
     return hmac.new(secret, b"hygiene/audit-chain/v1", hashlib.sha256).digest()
 
 
+# One encoder for every event: json.dumps with options builds a new one per call.
+_CANONICAL = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+)
+
+
 def canonical_json(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return _CANONICAL.encode(data)
 
 
 def _utc(at: datetime) -> datetime:
@@ -129,33 +140,24 @@ def append_many(
     keyed = hmac.new(key, digestmod=hashlib.sha256)
     when = at.isoformat(timespec="microseconds")
     when = f"{len(when)}:{when};"
-    rows: list[dict[str, Any]] = []
+    first = seq + 1
+    rows: list[tuple[Any, ...]] = []
     for event in events:
         seq += 1
-        data = canonical_json(event.data)
-        number = str(seq)
+        data = event.encoded or canonical_json(event.data)
+        number, actor, action, subject = str(seq), event.actor, event.action, event.subject
         mac = keyed.copy()
-        rest = (event.actor, event.action, event.subject, data, prev)
-        body = f"{len(number)}:{number};{when}" + "".join(f"{len(p)}:{p};" for p in rest)
-        mac.update(body.encode("utf-8"))
-        digest = mac.hexdigest()
-        rows.append(
-            {
-                "seq": seq,
-                "at": at,
-                "actor": event.actor,
-                "action": event.action,
-                "subject": event.subject,
-                "data": data,
-                "prev_hash": prev,
-                "hash": digest,
-            }
+        mac.update(
+            f"{len(number)}:{number};{when}{len(actor)}:{actor};{len(action)}:{action};"
+            f"{len(subject)}:{subject};{len(data)}:{data};{len(prev)}:{prev};".encode()
         )
+        digest = mac.hexdigest()
+        rows.append((seq, at, actor, action, subject, data, prev, digest))
         prev = digest
     for start in range(0, len(rows), _BATCH):
-        session.execute(table(AuditEvent).insert(), rows[start : start + _BATCH])
+        insert_rows(session, table(AuditEvent), _COLUMNS, rows[start : start + _BATCH])
     _store_head(session, seq, prev, exists=exists)
-    return [row["seq"] for row in rows]
+    return list(range(first, seq + 1))
 
 
 def append(

@@ -18,6 +18,7 @@ from hygiene.inventory.schemas import InventoryRow
 
 OFFICIAL_FIELDS = ("full_name", "unit", "email", "phone", "locale")
 _IN_LIST = 500  # ids per IN (…) list
+_ALWAYS = frozenset({"full_name", "unit"})  # required: every row gives them
 
 AccountKey = tuple[str, str, str]
 
@@ -79,11 +80,14 @@ def _merge_officials(
     merged: dict[str, dict[str, Any]] = {}
     defaults: dict[str, dict[str, Any]] = {}
     for row in rows:  # later rows fill blanks of earlier ones for the same official
-        defaults.setdefault(row.employee_id, {n: getattr(row, n) for n in OFFICIAL_FIELDS})
-        target = merged.setdefault(row.employee_id, {})
+        target = merged.get(row.employee_id)
+        if target is None:
+            defaults[row.employee_id] = {n: getattr(row, n) for n in OFFICIAL_FIELDS}
+            target = merged[row.employee_id] = {}
+        given = row.model_fields_set
         for name in OFFICIAL_FIELDS:
-            if name in row.model_fields_set or name in {"full_name", "unit"}:
-                target.setdefault(name, getattr(row, name))
+            if name not in target and (name in given or name in _ALWAYS):
+                target[name] = getattr(row, name)
     return merged, defaults
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from hygiene import db
 from hygiene.audit import service as audit
 from hygiene.errors import ImportRejected, InvalidInput, RowProblem
 from hygiene.inventory import validate
@@ -230,7 +231,7 @@ def import_cells(
     input in the closing audit event. With no row at all, nothing is written either."""
     result = ImportResult(dry_run=dry_run, ignored_columns=header.ignored)
     problems, warnings = Problems(), Problems()
-    with _savepoint(session, keep=not dry_run):
+    with _savepoint(session, keep=not dry_run), db.bulk_cache(session):
         run = _Run(Writer(session, now, actor), result)
         run.writer.load_units()
         valid = _valid_rows(rows, header, context, problems, warnings, on_row)
