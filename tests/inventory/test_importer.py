@@ -195,6 +195,23 @@ def test_it_rejects_a_changed_value_for_the_same_official_within_one_file(
     ]
 
 
+def test_it_reports_every_row_that_disagrees_with_the_officials_first_row(
+    session: Session, tmp_path: Path, audit_key: bytes
+) -> None:
+    def row(unit: str, system: str) -> list[str]:
+        return [*ROWS[0][:2], unit, *ROWS[0][3:6], system, *ROWS[0][7:]]
+
+    rows = [row("A", "s1"), row("A", "s2"), row("B", "s3"), row("B", "s4"), row("A", "s5")]
+    with pytest.raises(ImportRejected) as caught:
+        run_import(session, write_csv(tmp_path / "a.csv", rows), audit_key)
+
+    assert [(p.line, p.column, p.params) for p in caught.value.problems] == [
+        (4, "unit", {"other": 2}),
+        (5, "unit", {"other": 2}),
+    ]
+    assert caught.value.total == 2
+
+
 def test_it_rejects_the_same_account_twice(
     session: Session, tmp_path: Path, audit_key: bytes
 ) -> None:

@@ -24,6 +24,7 @@ CHUNK_ROWS = 2000
 CONSISTENT_FIELDS = ("full_name", "unit", "email", "phone", "locale", "unit_head")
 _RECORD = struct.Struct(f"<I{len(CONSISTENT_FIELDS)}q")
 _SHOWN_VALUE = 80
+_UNSET = object()
 
 Numbered = tuple[int, InventoryRow]
 OnRow = Any  # Callable[[int, int | None], None]: rows read so far, rows in the file if known
@@ -62,6 +63,8 @@ class RowChecks:
         self.accounts: dict[int, int] = {}  # hash of (employee, system, login) → first line
         self.officials: dict[str, bytes] = {}  # employee id → packed (first line, field hashes)
         self.heads: dict[str, tuple[str, int]] = {}  # unit → (head's employee id, line)
+        # The last row that agreed with its official's first row: the same cells again agree.
+        self._last_clean: tuple[Any, ...] | None = None
 
     def check(self, line: int, row: InventoryRow, cells: dict[str, Any]) -> list[RowProblem]:
         found = [*self._duplicate_account(line, row), *self._inconsistent(line, row)]
@@ -87,18 +90,25 @@ class RowChecks:
             )
 
     def _inconsistent(self, line: int, row: InventoryRow) -> Iterator[RowProblem]:
-        given = row.model_fields_set
-        mine = [hash((n, getattr(row, n))) | 1 if n in given else 0 for n in CONSISTENT_FIELDS]
+        given, fields = row.model_fields_set, row.__dict__
+        seen = (row.employee_id, *(fields[n] if n in given else _UNSET for n in CONSISTENT_FIELDS))
+        if seen == self._last_clean:
+            return  # the official's previous row said the same, and agreed with their first
+        mine = [hash((n, fields[n])) | 1 if n in given else 0 for n in CONSISTENT_FIELDS]
         packed = self.officials.get(row.employee_id)
         if packed is None:
             self.officials[row.employee_id] = _RECORD.pack(line, *mine)
+            self._last_clean = seen
             return
         first, *theirs = _RECORD.unpack(packed)
+        clean = True
         for name, a, b in zip(CONSISTENT_FIELDS, mine, theirs, strict=True):
             if a and b and a != b:
+                clean = False
                 value = shown(getattr(row, name))
                 label = self.header.label(name)
                 yield RowProblem(line, label, "import.inconsistent", {"other": first}, value, name)
+        self._last_clean = seen if clean else None
 
 
 def validate_row(
