@@ -13,6 +13,7 @@ median printed):
   GET /console/compliance                    the dashboard page (same figures, charts)
   GET /console                               the console home (target < 200 ms)
   GET /metrics                               a Prometheus scrape (target < 200 ms)
+  tally rebuild                              tally_due recounted (what a policy change costs)
   snapshot                                   `hygiene report snapshot`'s statement, committed
 
 and, in the same run, the floor: the cheapest read of every account there is, a bare
@@ -37,7 +38,7 @@ from hygiene import db
 from hygiene import models as _models  # noqa: F401
 from hygiene.bootstrap import build_deps
 from hygiene.clock import FixedClock
-from hygiene.reports import compliance, snapshot
+from hygiene.reports import compliance, snapshot, tally
 from hygiene.runtime import Runtime
 from hygiene.settings import Settings
 from hygiene.users import service as users
@@ -110,6 +111,12 @@ def timed(call: Callable[[], object], runs: int) -> list[float]:
     return out
 
 
+def run_rebuild(engine: Engine, settings: Settings, now: datetime) -> None:
+    """Recount tally_due from every account, as `tally.sync` does after a policy change."""
+    with db.session_scope(engine) as session:
+        tally.rebuild(session, policies=settings.policies, at=compliance.clock_at(settings, now))
+
+
 def run_snapshot(engine: Engine, settings: Settings, now: datetime) -> snapshot.Taken:
     with db.session_scope(engine) as session:
         return snapshot.take(
@@ -151,6 +158,7 @@ def measure(engine: Engine, settings: Settings, now: datetime, runs: int) -> dic
     deps = build_deps(settings, clock=FixedClock(now), engine=engine)
     bearer = {"Authorization": f"Bearer {token}"}
     results: dict[str, list[float]] = {"floor": timed(lambda: floor(engine), runs)}
+    results["tally rebuild"] = timed(lambda: run_rebuild(engine, settings, now), 2)
     results["snapshot"] = timed(lambda: run_snapshot(engine, settings, now), 2)
     with TestClient(create_app(deps, runtime=Runtime(started_at=now))) as client:
         client.cookies.set(SESSION_COOKIE, cookie)
@@ -195,12 +203,13 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
+    parser.add_argument("--schema", default=SCHEMA, help="PostgreSQL schema (dropped after)")
     args = parser.parse_args()
     officials = max(1, args.accounts // 5)
     now = datetime.combine(TODAY, clock_time(10, 0), Settings(secret_key=SECRET).zone)
     now = now.astimezone(UTC)
     with tempfile.TemporaryDirectory() as folder:
-        engine = fresh_engine(args.database_url, Path(folder), SCHEMA)
+        engine = fresh_engine(args.database_url, Path(folder), args.schema)
         settings = Settings(
             secret_key=SECRET, database_url=str(engine.url), data_dir=Path(folder) / "var"
         )
@@ -212,7 +221,7 @@ def main() -> None:
             results = measure(engine, settings, now, args.runs)
         finally:
             engine.dispose()
-            drop_schema(args.database_url, SCHEMA)
+            drop_schema(args.database_url, args.schema)
     backend = "postgresql" if args.database_url else "sqlite"
     print(
         f"backend={backend} units={args.units} officials={officials} accounts={args.accounts}"

@@ -11,7 +11,15 @@ from hygiene.incidents.models import IncidentNote, IncidentReport
 from hygiene.inventory.models import Account, Official, Unit
 from hygiene.outbox.models import DeliveryAttempt, Message
 from hygiene.portal.models import PortalCode
-from hygiene.reports.models import AdvisoryAck, ComplianceSnapshot
+from hygiene.reports.models import (
+    AdvisoryAck,
+    ComplianceSnapshot,
+    TallyClock,
+    TallyDue,
+    TallyOfficial,
+    TallyPolicy,
+    TallyUnit,
+)
 from hygiene.restore.models import BackupMarker
 from hygiene.sources.models import SourceEntry, SourceRun
 from hygiene.users.models import ApiToken, ConsoleUser, Throttle, WebSession
@@ -41,6 +49,11 @@ __all__ = [
     "ProbeReport",
     "SourceEntry",
     "SourceRun",
+    "TallyClock",
+    "TallyDue",
+    "TallyOfficial",
+    "TallyPolicy",
+    "TallyUnit",
     "Throttle",
     "Unit",
     "WebSession",

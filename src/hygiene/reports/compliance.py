@@ -16,7 +16,7 @@ from hygiene.campaigns.service import clockless
 from hygiene.campaigns.stages import Clockless
 from hygiene.errors import NotFound
 from hygiene.inventory.models import Unit
-from hygiene.reports import figures, profiles, snapshot
+from hygiene.reports import figures, profiles, snapshot, tally
 from hygiene.reports import trend as weekly
 from hygiene.reports.sql import pct
 from hygiene.settings import Policy, Settings
@@ -103,9 +103,11 @@ def _unit_id(session: Session, unit: str) -> int:
 def by_unit(
     session: Session, *, policies: dict[str, Policy], at: Clockless, unit: str | None = None
 ) -> list[UnitCompliance]:
-    """One row per unit (all units, or the one named: then only its rows are read), by name."""
+    """One row per unit (all units, or the one named: then only its rows are read), by name;
+    from the tallies while they are current (hygiene.reports.tally), else counted live."""
     unit_id = None if unit is None else _unit_id(session, unit)
-    rows = figures.unit_figures(policies, at, unit_id).subquery("unit_figures")
+    tallied = tally.current(session, policies=policies, at=at)
+    rows = figures.unit_figures(policies, at, unit_id, tallied).subquery("unit_figures")
     query = (
         select(rows, col(Unit.name))
         .join(Unit, col(Unit.id) == rows.c.unit_id)

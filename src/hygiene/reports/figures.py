@@ -28,6 +28,7 @@ from hygiene.advisories.models import Advisory
 from hygiene.campaigns.stages import Clockless
 from hygiene.devices.models import Device
 from hygiene.inventory.models import Account, Official, Unit
+from hygiene.reports import tallied as tallied_
 from hygiene.reports.models import AdvisoryAck
 from hygiene.reports.sql import count_if, local_midnight, overdue_on
 from hygiene.settings import Policy
@@ -232,10 +233,15 @@ def _unit_accounts(policies: dict[str, Policy], at: Clockless, unit_id: int | No
     return _in_unit(query, unit_id).subquery("unit_accounts")
 
 
-def unit_figures(policies: dict[str, Policy], at: Clockless, unit_id: int | None = None) -> Any:
-    """One row per unit (or the one unit): unit id, then the FIGURES, zero when none."""
-    staff = people(unit_id)
-    accounts = _unit_accounts(policies, at, unit_id)
+def unit_figures(
+    policies: dict[str, Policy], at: Clockless, unit_id: int | None = None, tallied: bool = False
+) -> Any:
+    """One row per unit (or the one unit): unit id, then the FIGURES, zero when none; the
+    officials and account figures from the tallies if `tallied` (hygiene.reports.tallied)."""
+    staff = tallied_.people(unit_id) if tallied else people(unit_id)
+    accounts = (
+        tallied_.unit_accounts(at, unit_id) if tallied else _unit_accounts(policies, at, unit_id)
+    )
     declared = browser_declared(at, col(Official.unit_id), unit_id)
     owed = advisories_for_units(at, unit_id)
     acked = advisory_acks(at, col(Official.unit_id), unit_id)

@@ -41,3 +41,66 @@ class AdvisoryAck(SQLModel, table=True):
     official_id: int = Field(foreign_key="official.id", primary_key=True, ondelete="CASCADE")
     advisory_id: int = Field(foreign_key="advisory.id", primary_key=True, ondelete="CASCADE")
     at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+# The tallies (migration 0018): the per-account figures kept on write by database triggers,
+# so the every-unit report sums a row per unit (and a per-unit histogram of due days) instead
+# of reading every account. hygiene.reports.tally reads them and keeps tally_due in step with
+# the rotation policy, which lives in the settings.
+
+
+class TallyOfficial(SQLModel, table=True):
+    """Per official: accounts in use (not disabled in a directory), never rotated, with MFA,
+    saved in a browser."""
+
+    __tablename__ = "tally_official"
+
+    official_id: int = Field(foreign_key="official.id", primary_key=True, ondelete="CASCADE")
+    accounts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    never_rotated: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    mfa: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    browser_saved: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class TallyUnit(SQLModel, table=True):
+    """Per unit: its active officials, the sums of their TallyOfficial rows, and how many of
+    them have an account saved in a browser."""
+
+    __tablename__ = "tally_unit"
+
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True, ondelete="CASCADE")
+    officials: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    accounts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    never_rotated: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    mfa: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    browser_saved: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    officials_browser_saved: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class TallyDue(SQLModel, table=True):
+    """Per unit and local day number: accounts of its active officials overdue from that day."""
+
+    __tablename__ = "tally_due"
+
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True, ondelete="CASCADE")
+    day: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    n: int
+
+
+class TallyPolicy(SQLModel, table=True):
+    """The rotation days per periodic kind tally_due was computed with."""
+
+    __tablename__ = "tally_policy"
+
+    kind: str = Field(primary_key=True, max_length=32)
+    rotation_days: int
+
+
+class TallyClock(SQLModel, table=True):
+    """The zone (and, for SQLite, its UTC offset) tally_due's local days were computed in."""
+
+    __tablename__ = "tally_clock"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    zone: str = Field(max_length=64)
+    offset_minutes: int

@@ -19,6 +19,7 @@ from hygiene.campaigns.stages import Clockless
 from hygiene.clock import as_utc
 from hygiene.db import table
 from hygiene.inventory.models import Unit
+from hygiene.reports import tally
 from hygiene.reports.figures import FIGURES, unit_figures
 from hygiene.reports.models import ComplianceSnapshot
 from hygiene.settings import Policy
@@ -40,8 +41,10 @@ class Totals:
 
 
 def take(session: Session, *, policies: dict[str, Policy], at: Clockless, now: datetime) -> Taken:
-    """Store (or replace) the snapshot of day `at.today`; the caller commits."""
-    source = unit_figures(policies, at).subquery("figures")
+    """Store (or replace) the snapshot of day `at.today`, from the tallies (brought in step
+    with `policies` first, see hygiene.reports.tally.sync); the caller commits."""
+    tally.sync(session, policies=policies, at=at)
+    source = unit_figures(policies, at, tallied=True).subquery("figures")
     rows = select(
         literal(at.today).label("day"),
         source.c.unit_id,
