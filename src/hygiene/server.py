@@ -64,6 +64,7 @@ async def run(
     runtime = Runtime(
         started_at=deps.clock.now(), channels=sorted(channels), scheduler_enabled=scheduler
     )
+    jobs.tally_job(deps)
     ticker = _start_scheduler(deps, channels, runtime) if scheduler else None
     try:
         if web:

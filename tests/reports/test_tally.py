@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import Engine, delete, select, text, update
 from sqlmodel import Session, col
 
-from hygiene import db
+from hygiene import db, jobs
 from hygiene.acks import service as acks
+from hygiene.bootstrap import Deps
 from hygiene.campaigns.stages import Clockless
 from hygiene.inventory import importer
 from hygiene.inventory import service as inventory
@@ -281,3 +282,11 @@ def test_created_days_at_the_zones_midnight(engine: Engine, settings: Settings) 
             _account(s, ids["CB002"], f"m{i}", created_at=at)
 
     _same(engine, settings)
+
+
+def test_the_start_job_rebuilds_once_for_the_settings(deps: Deps) -> None:
+    with db.session_scope(deps.engine) as s:
+        seed.seed(s)
+
+    assert (jobs.tally_job(deps), jobs.tally_job(deps)) == (True, False)
+    assert _same(deps.engine, deps.settings)["overdue"] == 2

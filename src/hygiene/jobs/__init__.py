@@ -38,7 +38,7 @@ from hygiene.jobs.delivery import build_deliverer as build_deliverer
 from hygiene.jobs.delivery import deliver_job as deliver_job
 from hygiene.jobs.delivery import listen_for_wakeups as listen_for_wakeups
 from hygiene.outbox.health import DeliveryHealth
-from hygiene.reports import snapshot
+from hygiene.reports import snapshot, tally
 from hygiene.reports.compliance import clock_at
 from hygiene.sources import registry as source_registry
 from hygiene.sources import service as source_sync
@@ -84,6 +84,18 @@ def snapshot_job(deps: Deps) -> snapshot.Taken:
         )
     log.info("compliance snapshot of %s: %d unit(s)", taken.day.isoformat(), taken.units)
     return taken
+
+
+def tally_job(deps: Deps) -> bool:
+    """Bring the tallies in step with the settings' rotation policy (at start: a policy change
+    is then counted from the tallies at once, not from the next snapshot on)."""
+    with session_scope(deps.engine) as session:
+        rebuilt = tally.sync(
+            session, policies=deps.settings.policies, at=clock_at(deps.settings, deps.clock.now())
+        )
+    if rebuilt:
+        log.info("compliance tallies rebuilt for the rotation policy")
+    return rebuilt
 
 
 def checkpoint_job(deps: Deps) -> checkpoint_mail.Issued:

@@ -17,7 +17,7 @@ zone's offset (as hygiene.campaigns.sql), which is exact for zones without dayli
 
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, literal, null, or_, select
+from sqlalchemy import and_, case, delete, func, insert, literal, null, or_, select, text
 from sqlmodel import Session, col
 
 from hygiene.campaigns.sql import day_number, local_day_number
@@ -47,6 +47,13 @@ def sync(session: Session, *, policies: dict[str, Policy], at: Clockless) -> boo
     """Make tally_due current (True if it had to be rebuilt); the caller commits."""
     if current(session, policies=policies, at=at):
         return False
+    if session.get_bind().dialect.name == "postgresql":
+        # No account or official may change between the recount and the commit (its trigger's
+        # step would be lost), and two instances starting at once rebuild one after the other.
+        session.execute(text("LOCK TABLE tally_policy IN SHARE ROW EXCLUSIVE MODE"))
+        session.execute(text("LOCK TABLE account, official IN SHARE MODE"))
+        if current(session, policies=policies, at=at):
+            return False
     rebuild(session, policies=policies, at=at)
     return True
 
