@@ -12,6 +12,7 @@ from sqlmodel import Session
 from hygiene.advisories import service as advisories
 from hygiene.clock import FixedClock
 from hygiene.errors import InvalidInput
+from hygiene.messages import links
 from hygiene.messages.links import clean, find_link, find_link_in_html
 from hygiene.messages.render import LinkInMessage, render
 from hygiene.portal import service as portal
@@ -173,3 +174,59 @@ def test_clean_matches_its_definition_on_mixed_text() -> None:
 
     assert [clean(t) for t in texts] == [_clean_char_by_char(t) for t in texts]
     assert clean("ev\u200bil\u3002com\tx") == "evil.com x"
+
+
+# The word-by-word shortcut (links.py docstring, "Speed") must give what the full path gives:
+# the same answer, the same piece named, whatever the words remembered from earlier texts.
+_WORDS = [
+    *("Hãy", "đổi", "mật", "khẩu", "ngày", "15/12/2026", "(l***):", "TP.HCM,", "it@xa.gov.vn"),
+    *("evil", "evil.", ".com", "com", "evil.com", "evil.example", "/login", "//", "\\\\", "www"),
+    *("www.", "https:", "https://x", "http", ":", "mailto:a", "10.0.0.1", "10.0.0.1:80", "1.2.3.4"),
+    *("tin-tuc.vn", "xn--abc", "a.b", "@", "Note:abc", "v.v.", "Q.1,", "ｅｖｉｌ．ｃｏｍ"),
+    "\U0001d41evil.com",  # a mathematical bold e: beyond the BMP, NFKC makes it an e
+]
+_GAPS = [" ", "\n", "\t", "  ", "\u2028", "\x1c", "\u3000", "\u00a0", "", "\u200b", "\u3002"]
+_MARKUP = ["<p>", "</p>", "<a href=x>", "<img\nsrc=", "<b", ">", "url(", "URL (", "@import"]
+
+
+def _full_path(text: str) -> str | None:
+    return links._scan(clean(text))
+
+
+def _full_path_html(html: str) -> str | None:
+    cleaned = clean(html)
+    for pattern in (links._LINK_ATTRIBUTE, links._CSS_URL):
+        found = pattern.search(cleaned)
+        if found:
+            return found.group(0)
+    return _full_path(links._TAG.sub(" ", cleaned))
+
+
+def _texts(rng: random.Random, words: list[str], count: int) -> list[str]:
+    return [
+        "".join(rng.choice(words) + rng.choice(_GAPS) for _ in range(rng.randint(0, 12)))
+        for _ in range(count)
+    ]
+
+
+def test_the_word_shortcut_finds_what_the_full_path_finds() -> None:
+    rng = random.Random(11)  # noqa: S311  (reproducible test strings, not secrets)
+    texts = _texts(rng, _WORDS, 3000)
+
+    assert [find_link(t) for t in texts] == [_full_path(t) for t in texts]
+    assert sum(_full_path(t) is None for t in texts) > 300  # both answers are exercised
+
+
+def test_the_markup_shortcut_finds_what_the_full_path_finds() -> None:
+    rng = random.Random(12)  # noqa: S311  (reproducible test strings, not secrets)
+    htmls = _texts(rng, _WORDS[:9] + _MARKUP, 3000)
+
+    assert [find_link_in_html(h) for h in htmls] == [_full_path_html(h) for h in htmls]
+    assert sum(_full_path_html(h) is None for h in htmls) > 300
+
+
+def test_words_remembered_clean_still_make_a_link_together() -> None:
+    assert find_link("evil com example login") is None
+
+    assert find_link("evil.com") == "evil.com"
+    assert find_link("xem evil.example/login") == "evil.example/"
