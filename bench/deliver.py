@@ -52,7 +52,7 @@ import plan  # bench/plan.py: the synthetic district
 from hygiene import db
 from hygiene.bootstrap import build_deps
 from hygiene.channels.base import OutgoingMessage
-from hygiene.channels.email_message import build_email, to_bytes
+from hygiene.channels.email_message import to_wire
 from hygiene.channels.smtp import SmtpChannel
 from hygiene.clock import FixedClock
 from hygiene.outbox import rules
@@ -136,7 +136,7 @@ def messages(count: int) -> list[OutgoingMessage]:
 
 
 def payload(message: OutgoingMessage) -> bytes:
-    return to_bytes(build_email(message, from_address=SENDER, from_name=FROM_NAME))
+    return to_wire(message, from_address=SENDER, from_name=FROM_NAME)
 
 
 def smtp_config(target: Sink, pool: int) -> Smtp:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from hygiene import files
 from hygiene.channels.base import OutgoingMessage, Result, TransientError
-from hygiene.channels.email_message import build_email, to_bytes
+from hygiene.channels.email_message import to_wire
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -33,8 +33,8 @@ class FileChannel:
         files.private_dir(self.directory)
         base = self.directory / safe_name(message.idempotency_key)
         if "@" in message.to:
-            email = build_email(message, from_address=self.from_address, from_name=self.from_name)
-            target, payload = base.with_suffix(".eml"), to_bytes(email)
+            payload = to_wire(message, from_address=self.from_address, from_name=self.from_name)
+            target = base.with_suffix(".eml")
         else:
             body = f"To: {message.to}\n\n{message.sms_text or message.text}\n"
             target, payload = base.with_suffix(".txt"), body.encode("utf-8")

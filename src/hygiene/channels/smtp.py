@@ -43,7 +43,7 @@ from hygiene.channels.base import (
     Result,
     TransientError,
 )
-from hygiene.channels.email_message import build_email, to_bytes
+from hygiene.channels.email_message import to_wire
 from hygiene.settings import Smtp
 
 QUIT_TIMEOUT = 2.0
@@ -70,10 +70,9 @@ class SmtpChannel:
 
     async def send(self, message: OutgoingMessage) -> Result:
         """Deliver `message` to its one recipient, or raise a classified ChannelError."""
-        email = build_email(
+        payload = to_wire(
             message, from_address=self.config.from_address, from_name=self.config.from_name
         )
-        payload = to_bytes(email)
         idle = self._pool()
         client = await idle.get()
         try:
