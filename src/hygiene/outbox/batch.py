@@ -66,11 +66,13 @@ def claim(
     owner: str,
     readers: Readers,
     urgent_only: bool = False,
+    exclude: Collection[int] = (),
 ) -> Claimed:
-    """`urgent_only`: outside the send window, only the urgent lane goes out."""
+    """`urgent_only`: outside the send window, only the urgent lane goes out; `exclude`: rows
+    never to claim (the batch this owner still sends, outbox.service.claim)."""
     delivery = settings.delivery
     with session_scope(engine) as session:
-        released = outbox.release_expired(session, now=now)
+        released = outbox.release_expired(session, now=now, exclude=exclude)
         ids = outbox.claim(
             session,
             now=now,
@@ -78,6 +80,7 @@ def claim(
             limit=delivery.batch_size,
             lease=timedelta(seconds=delivery.lease_seconds),
             urgent_only=urgent_only,
+            exclude=exclude,
         )
         if not ids:
             return Claimed(released=len(released))

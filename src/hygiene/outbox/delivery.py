@@ -10,24 +10,29 @@ Per batch (sizes: `delivery.batch_size` claimed, `delivery.concurrency` in fligh
     send          up to `concurrency` sends in flight (the SMTP pool's connections all used)
     batch.record  one transaction: executemany outcomes and attempts, one audit append_many
 
-The database phases run in a worker thread (asyncio.to_thread), so the event loop, which also
-serves the web app in `hygiene serve`, never waits on the database, and within a batch no send is
-in flight while the database works. Channels come in as a ``dict[str, Channel]`` (bootstrap
-builds the real ones; tests pass memory and file channels). Rules applied here, at delivery time:
-the send window, working days and holidays (the urgent lane ignores them); per-channel rate
-limits per minute and per day (counted from delivery_attempt once per batch, then counted down
-locally, so two instances may overshoot by one batch); redirect mode; fallback to the next
-preferred channel when one is down.
+The database phases and rendering run in worker threads (asyncio.to_thread), so the event loop,
+which also serves the web app in `hygiene serve`, never waits on them. drain() overlaps batches:
+while one batch sends, the next is claimed and rendered, so the pool does not idle through them.
+Its sends start only after this batch's sends are done (in-flight bounds hold) and just after
+its own renew (leases hold); this batch's record waits for that claim to commit, and the next
+batch's budgets are then counted down by this batch's sends, which its claim could not see.
+Channels come in as a ``dict[str, Channel]`` (bootstrap builds the real ones; tests pass memory
+and file channels). Rules applied here, at delivery time: the send window (checked at each
+claim), working days and holidays (the urgent lane ignores them); per-channel rate limits per
+minute and per day (counted from delivery_attempt once per batch, then counted down locally, so
+two instances may overshoot by one batch); redirect mode; fallback to the next preferred
+channel when one is down.
 
 When the database fails (a full disk, a lost connection), tick() keeps the outcomes of messages
-already sent and writes them on a later tick, returns the rows it had not sent at once, and
-reports one condition (health.DeliveryHealth) instead of a traceback per tick.
+already sent and writes them on a later tick, returns the rows it had not sent at once (those of
+a batch claimed ahead too), and reports one condition (health.DeliveryHealth) instead of a
+traceback per tick.
 """
 
 import asyncio
 import logging
 import random
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Collection
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -37,15 +42,17 @@ from hygiene.channels.base import Channel
 from hygiene.clock import Clock
 from hygiene.messages.render import Renderer
 from hygiene.outbox import batch, clockcheck, rules
-from hygiene.outbox.batch import Claimed, Outcome
-from hygiene.outbox.health import DeliveryHealth, bilingual, is_database_failure
+from hygiene.outbox.batch import Outcome
+from hygiene.outbox.health import DeliveryHealth, is_database_failure
 from hygiene.outbox.outcomes import Outcomes
 from hygiene.outbox.readers import Readers
 from hygiene.outbox.sending import BatchRun
+from hygiene.outbox.streaks import DownStreaks
+from hygiene.outbox.tally import DeliveryReport, Ready, add
 from hygiene.settings import Settings
 
+__all__ = ["Deliverer", "DeliveryReport", "RestoreCheck"]
 log = logging.getLogger(__name__)
-DOWN_RETRY_CAP = timedelta(minutes=15)  # a down channel is tried again at least this often
 
 
 class RestoreCheck(Protocol):
@@ -55,18 +62,6 @@ class RestoreCheck(Protocol):
     def __call__(
         self, engine: Engine, *, settings: Settings, now: datetime, audit_key: bytes, actor: str
     ) -> object: ...
-
-
-@dataclass
-class DeliveryReport:
-    outside_window: bool = False
-    released: int = 0
-    claimed: int = 0
-    outcomes: dict[str, int] = field(default_factory=dict)
-
-    def count(self, outcome: str, n: int = 1) -> None:
-        if n:
-            self.outcomes[outcome] = self.outcomes.get(outcome, 0) + n
 
 
 class Deliverer:
@@ -95,7 +90,7 @@ class Deliverer:
         self.rng = rng or random.Random()  # noqa: S311  (jitter, not security)
         self.outcomes = Outcomes(settings=settings, worker=worker, rng=self.rng)
         self.health = health or DeliveryHealth()
-        self.down_streak: dict[str, int] = {}  # channel → consecutive batches it was down
+        self.downs = DownStreaks(delivery=settings.delivery, rng=self.rng, health=self.health)
         self._unrecorded: list[Outcome] = []  # sent, but the database refused the outcome
         self._to_release: set[int] = set()  # held, not sent, not yet given back
 
@@ -117,7 +112,7 @@ class Deliverer:
     async def drain(self, *, max_batches: int = 10_000) -> DeliveryReport:
         """Batches until nothing is due (outside the window: nothing urgent). First, on a
         restored database, what was waiting at backup time is held instead of sent
-        (hygiene.restore)."""
+        (hygiene.restore). While a batch sends, the next one is claimed and rendered."""
         await asyncio.to_thread(
             self.hold_restored,
             self.engine,
@@ -127,64 +122,108 @@ class Deliverer:
             actor=f"worker:{self.worker}",
         )
         total = DeliveryReport()
-        for _ in range(max_batches):
-            report = await self.run_once()
-            total.outside_window = report.outside_window
-            total.released += report.released
-            total.claimed += report.claimed
-            for outcome, n in report.outcomes.items():
-                total.count(outcome, n)
-            if report.claimed == 0:
-                break
+        await self._settle_leftovers(total)
+        ready, sent = await self._prepare(), 0
+        while isinstance(ready, Ready):
+            sent += 1
+            ahead = self._claim_ahead(ready) if sent < max_batches else None
+            try:
+                await self._deliver(ready, before_record=ahead[1].wait() if ahead else None)
+            except Exception:
+                if ahead is not None:
+                    await self._abandon(ahead[0])
+                raise
+            except BaseException:  # cancelled: leases of a batch claimed ahead run out
+                if ahead is not None:
+                    ahead[0].cancel()
+                raise
+            add(total, ready.report)
+            if ahead is None:
+                return total
+            following = await ahead[0]
+            if isinstance(following, Ready):  # claimed before this batch's sends were recorded
+                following.run.spend(ready.run.state.ok)
+            else:  # nothing was due then; leases of this batch may have run out since
+                add(total, following)
+                following = await self._prepare()
+            ready = following
+        add(total, ready)
         return total
 
     async def run_once(self) -> DeliveryReport:
         """One batch: release expired leases, claim, render, send, record. Outside the send
         window only urgent messages are claimed (sign-in codes, incident notices)."""
+        report = DeliveryReport()
+        await self._settle_leftovers(report)
+        ready = await self._prepare()
+        if isinstance(ready, Ready):
+            await self._deliver(ready)
+        add(report, ready if isinstance(ready, DeliveryReport) else ready.report)
+        return report
+
+    def _claim_ahead(
+        self, ready: Ready
+    ) -> tuple["asyncio.Task[Ready | DeliveryReport]", asyncio.Event]:
+        """The next batch, claimed and rendered while `ready` sends; the event: claim done."""
+        claimed = asyncio.Event()
+        sending = [m.id for m in ready.run.claimed.messages if m.id is not None]
+        return asyncio.create_task(self._prepare(claimed, sending)), claimed
+
+    async def _prepare(
+        self, claimed: asyncio.Event | None = None, sending: Collection[int] = ()
+    ) -> Ready | DeliveryReport:
+        """Claim a batch and render it (worker threads); `claimed` is set once the claim is
+        committed (or failed); `sending`: the batch still in flight, never claimed again."""
         now, delivery = self.clock.now(), self.settings.delivery
         outside = not rules.in_window(now, delivery, self.settings.zone)
         report = DeliveryReport(outside_window=outside)
-        await self._settle_leftovers(report)
-        claimed = await asyncio.to_thread(
-            batch.claim,
-            self.engine,
-            settings=self.settings,
-            channels=list(self.channels),
-            now=now,
-            owner=self.worker,
-            readers=self.readers,
-            urgent_only=outside,
-        )
-        report.released, report.claimed = claimed.released, len(claimed.messages)
-        if claimed.messages:
-            await self._deliver(claimed, report)
-        return report
-
-    async def _deliver(self, claimed: Claimed, report: DeliveryReport) -> None:
-        run = BatchRun(
-            claimed=claimed,
-            settings=self.settings,
-            secret=self.secret,
-            channels=self.channels,
-            clock=self.clock,
-            outcomes=self.outcomes,
-            was_down=set(self.down_streak),
-            down_delay=self._down_delay,
-            renderer=self.renderer,
-        )
-        ids = {m.id for m in claimed.messages if m.id is not None}
         try:
-            prepared, outcomes = await asyncio.to_thread(run.render)
+            batch_ = await asyncio.to_thread(
+                batch.claim, self.engine, settings=self.settings, channels=list(self.channels),
+                now=now, owner=self.worker, readers=self.readers, urgent_only=outside,
+                exclude=sending,
+            )  # fmt: skip
+        finally:
+            if claimed is not None:
+                claimed.set()
+        report.released, report.claimed = batch_.released, len(batch_.messages)
+        if not batch_.messages:
+            return report
+        run = BatchRun(
+            claimed=batch_, settings=self.settings, secret=self.secret, channels=self.channels,
+            clock=self.clock, outcomes=self.outcomes, was_down=(), down_delay=self.downs.delay,
+            renderer=self.renderer,
+        )  # fmt: skip
+        try:
+            prepared, early = await asyncio.to_thread(run.render)
+        except Exception:
+            self._to_release |= {m.id for m in batch_.messages if m.id is not None}
+            await self._release_quietly()
+            raise
+        return Ready(report, run, prepared, early)
+
+    async def _deliver(
+        self, ready: Ready, *, before_record: Awaitable[object] | None = None
+    ) -> None:
+        """Renew, send, record one rendered batch; `before_record`: what recording waits for
+        (the next batch's claim, so that its rate-limit budgets do not count these sends)."""
+        run, prepared, report = ready.run, ready.prepared, ready.report
+        run.was_down = set(self.downs.streak)
+        try:
             renewed_at = self.clock.now()
             held = await self._renew({p.pk for p in prepared}, [p.rendered for p in prepared])
         except Exception:
-            self._to_release |= ids
+            self._to_release |= {m.id for m in run.claimed.messages if m.id is not None}
             await self._release_quietly()
             raise
-        outcomes += await run.send(prepared, held=held, renewed_at=renewed_at, renew=self._renew)
+        outcomes = ready.early + await run.send(
+            prepared, held=held, renewed_at=renewed_at, renew=self._renew
+        )
         report.count("lost", sum(1 for p in prepared if p.lost))
-        self._note_channels(run)
+        self.downs.note(run.state)
         try:
+            if before_record is not None:
+                await before_record
             kept = await self._record(outcomes)
         except Exception:
             self._unrecorded = outcomes
@@ -192,6 +231,16 @@ class Deliverer:
             raise
         for outcome in outcomes:
             report.count(outcome.result if outcome.message.id in kept else "lost")
+
+    async def _abandon(self, ahead: "asyncio.Task[Ready | DeliveryReport]") -> None:
+        """The batch claimed ahead when this one failed: its rows go back, unsent."""
+        try:
+            following = await ahead
+        except Exception:  # its claim or render failed too: it released what it had
+            return
+        if isinstance(following, Ready):
+            self._to_release |= {m.id for m in following.run.claimed.messages if m.id is not None}
+        await self._release_quietly()
 
     async def _renew(
         self, ids: set[int], rendered: list[dict[str, object]] | None = None
@@ -246,28 +295,3 @@ class Deliverer:
         except Exception as exc:  # the database is failing: the next tick tries again
             if not is_database_failure(exc):
                 raise
-
-    def _note_channels(self, run: BatchRun) -> None:
-        down, used = run.state.down, set(run.state.ok) | set(run.state.transient)
-        for channel in sorted(set(down) - set(self.down_streak)):
-            failures = run.state.transient[channel]
-            log.warning(
-                bilingual(
-                    "delivery.channel.down",
-                    channel=channel,
-                    failures=failures,
-                    reason=down[channel],
-                )
-            )
-        for channel in sorted((set(self.down_streak) & used) - set(down)):
-            log.warning(bilingual("delivery.channel.up", channel=channel))
-            self.down_streak.pop(channel, None)
-        for channel in down:
-            self.down_streak[channel] = self.down_streak.get(channel, 0) + 1
-        self.health.channels_down = {
-            c: down.get(c, self.health.channels_down.get(c, "")) for c in self.down_streak
-        }
-
-    def _down_delay(self, channel: str) -> timedelta:
-        streak = self.down_streak.get(channel, 0) + 1
-        return min(rules.backoff(streak, self.settings.delivery, self.rng), DOWN_RETRY_CAP)

@@ -95,6 +95,12 @@ class BatchRun:
         self.unsent: set[int] = set()
         self._renewing = asyncio.Lock()
 
+    def spend(self, sent: Counter[str]) -> None:
+        """Count the sends of a batch whose attempts the claim of this one could not see."""
+        for channel, n in sent.items():
+            if channel in self.budgets:
+                self.budgets[channel] = max(0, self.budgets[channel] - n)
+
     # --- render (run in a worker thread: CPU only, no database) ----------------------------
 
     def render(self) -> tuple[list[Prepared], list[Outcome]]:

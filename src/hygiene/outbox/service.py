@@ -29,7 +29,8 @@ Which clock decides what:
 Instances compare their clock with the database's on every tick (outbox.clockcheck).
 """
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -55,14 +56,17 @@ def lease_clock(session: Session, now: datetime) -> datetime | ColumnElement[dat
     return now
 
 
-def release_expired(session: Session, *, now: datetime) -> list[int]:
-    """Return rows whose lease ran out (their worker died or hung) to pending."""
+def release_expired(session: Session, *, now: datetime, exclude: Collection[int] = ()) -> list[int]:
+    """Return rows whose lease ran out (their worker died or hung) to pending; never those in
+    `exclude` (the caller's own batch in flight, which checks its leases before each send)."""
     statement = (
         update(Message)
         .where(col(Message.status) == SENDING, col(Message.lease_until) < lease_clock(session, now))
         .values(status=PENDING, lease_owner=None, lease_until=None, updated_at=now)
         .returning(col(Message.id))
     )
+    if exclude:
+        statement = statement.where(col(Message.id).not_in(list(exclude)))
     return list(session.execute(statement).scalars())
 
 
@@ -74,25 +78,35 @@ def claim(
     limit: int,
     lease: timedelta,
     urgent_only: bool = False,
+    exclude: Collection[int] = (),
 ) -> list[int]:
     """Lease up to `limit` due pending rows to `owner`: urgent rows first, then (unless
-    `urgent_only`, as outside the send window) normal ones; their ids, urgent first.
+    `urgent_only`, as outside the send window) normal ones; their ids, urgent first. Never the
+    rows in `exclude` (the batch the same owner still sends: were a lease of it to run out, the
+    row must go to anyone but a second batch of the same owner).
 
     Two picks rather than one ORDER BY priority: the urgent one reads the small partial index
     ix_message_urgent, the normal one keeps walking ix_message_due in due order and stops at the
     limit; one ordering by priority would sort every due row of a large backlog per batch.
     """
-    urgent = _claim_some(session, now=now, owner=owner, limit=limit, lease=lease, urgent=True)
+    pick = functools.partial(
+        _claim_some, session, now=now, owner=owner, lease=lease, exclude=exclude
+    )
+    urgent = pick(limit=limit, urgent=True)
     if urgent_only or len(urgent) >= limit:
         return urgent
-    rest = _claim_some(
-        session, now=now, owner=owner, limit=limit - len(urgent), lease=lease, urgent=False
-    )
-    return urgent + rest
+    return urgent + pick(limit=limit - len(urgent), urgent=False)
 
 
 def _claim_some(
-    session: Session, *, now: datetime, owner: str, limit: int, lease: timedelta, urgent: bool
+    session: Session,
+    *,
+    now: datetime,
+    owner: str,
+    limit: int,
+    lease: timedelta,
+    urgent: bool,
+    exclude: Collection[int],
 ) -> list[int]:
     lane = col(Message.priority) > NORMAL if urgent else col(Message.priority) == NORMAL
     pick = (
@@ -101,6 +115,8 @@ def _claim_some(
         .order_by(col(Message.next_attempt_at), col(Message.id))
         .limit(limit)
     )
+    if exclude:
+        pick = pick.where(col(Message.id).not_in(list(exclude)))
     if session.get_bind().dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
     statement = (
