@@ -62,7 +62,7 @@ def _processed(rows: Sequence[Sequence[Any]], processors: Sequence[Any]) -> list
         if process is not None:
             column = columns[index]
             converted = {value: process(value) for value in set(column)}
-            columns[index] = [converted[value] for value in column]
+            columns[index] = list(map(converted.__getitem__, column))
     return list(zip(*columns, strict=True))
 
 

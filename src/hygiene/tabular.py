@@ -101,8 +101,8 @@ def _read_csv(path: Path) -> Sheet:
         line = 0
         try:
             for line, cells in enumerate(reader, start=1):
-                # Only a cell starting with an apostrophe can need unescaping: test that first.
-                yield line, [unescape_cell(c) if c[:1] == "'" else c for c in cells]
+                # Only a cell starting with an apostrophe can need unescaping: most rows have none.
+                yield line, [unescape_cell(c) for c in cells] if "'" in "".join(cells) else cells
         except csv.Error as exc:
             raise InvalidInput(
                 "importer.bad_csv", name=path.name, line=line + 1, reason=str(exc)

@@ -143,3 +143,15 @@ def test_an_account_created_event_is_encoded_as_canonical_json(
 
     assert data == {"after": {"kind": kind, "last_rotated_on": rotated, "mfa": mfa}}
     assert encoded == audit.canonical_json(data)
+
+
+def test_equal_numbers_of_different_types_are_not_taken_for_one_another() -> None:
+    parser = RowParser(CONTEXT)
+    rows = [parser.parse({**GOOD, "full_name": v, "system": v}) for v in (1, 1.0, True, 1)]
+
+    assert [(r.full_name, r.system) for r in rows if r is not None] == [
+        ("1", "1"),
+        ("1.0", "1.0"),
+        ("True", "True"),
+        ("1", "1"),
+    ]

@@ -22,8 +22,8 @@ OFFICIAL_CELLS = ("employee_id", "full_name", "unit", "email", "phone", "locale"
 # The account cells but the login, whose values repeat across a file (systems, dates, yes/no).
 _ACCOUNT_CELLS = ("system", "kind", "last_rotated", "mfa", "unit_head")
 _REMEMBERED = 4096
-_ABSENT = object()
-_OfficialKey = tuple[object, ...]
+_KEYED_TYPES = frozenset({str, type(None), bool})  # bool: the flag
+_Key = tuple[object, ...]
 
 
 class RowParser:
@@ -32,8 +32,8 @@ class RowParser:
     def __init__(self, context: ValidationContext) -> None:
         self.context = context
         self.kinds = context.kind_names
-        self._last: tuple[_OfficialKey, dict[str, Any]] | None = None
-        self._accounts: dict[_OfficialKey, dict[str, Any]] = {}  # all but the login
+        self._last: tuple[_Key, dict[str, Any]] | None = None
+        self._accounts: dict[_Key, dict[str, Any]] = {}  # all but the login
 
     def parse(self, given: dict[str, Any]) -> InventoryRow | None:
         """The valid row, or None when a cell is refused (or a required one is missing)."""
@@ -45,16 +45,14 @@ class RowParser:
         return _row({**official, **account}, set(given))
 
     def _official(self, given: dict[str, Any]) -> dict[str, Any]:
-        key = tuple(given.get(name, _ABSENT) for name in OFFICIAL_CELLS)
+        # A blank locale cell and none at all differ ("" against the default); else None = absent.
+        key = _text_key(given, OFFICIAL_CELLS, "locale" in given)
         last = self._last
-        if last is not None and last[0] == key:
+        if key is not None and last is not None and last[0] == key:
             return last[1]
         official = self._parse_official(given)
-        try:
-            hash(key)
-        except TypeError:  # a cell type that cannot be a key: parse every time
-            return official
-        self._last = (key, official)
+        if key is not None:
+            self._last = (key, official)
         return official
 
     def _parse_official(self, given: dict[str, Any]) -> dict[str, Any]:
@@ -73,11 +71,10 @@ class RowParser:
         }
 
     def _account(self, given: dict[str, Any]) -> dict[str, Any]:
-        key = tuple(given.get(name, _ABSENT) for name in _ACCOUNT_CELLS)
-        try:
-            found = self._accounts.get(key)
-        except TypeError:  # a cell type that cannot be a key
+        key = _text_key(given, _ACCOUNT_CELLS, "unit_head" in given)  # None: False, absent: None
+        if key is None:
             return {**self._parse_account(given), "login": self._login(given)}
+        found = self._accounts.get(key)
         if found is None:
             if len(self._accounts) >= _REMEMBERED:
                 self._accounts.clear()
@@ -107,6 +104,15 @@ class RowParser:
         if "unit_head" in given:
             out["unit_head"] = values.yes_no(given["unit_head"])
         return out
+
+
+def _text_key(given: dict[str, Any], names: tuple[str, ...], flag: bool) -> _Key | None:
+    """The cells as a memo key, when all are text or absent: equal keys then parse alike (an int
+    1, a float 1.0 and True are equal keys but different text, so other cells are not keyed)."""
+    cells = (*map(given.get, names), flag)
+    if set(map(type, cells)) - _KEYED_TYPES:
+        return None
+    return cells
 
 
 def _row(fields: dict[str, Any], fields_set: set[str]) -> InventoryRow:
