@@ -1,8 +1,8 @@
 """Spreadsheet import, all or nothing, in four stages over a stream of chunks.
 
     read      hygiene.tabular.read_sheet: rows as the file holds them, one at a time
-    validate  hygiene.inventory.validate: header found (columns.find_header), cells checked,
-              checks across rows kept compact
+    validate  hygiene.inventory.validate: header found (columns.find_header), cells parsed
+              (inventory.rows; a refused row by pydantic), checks across rows kept compact
     diff      hygiene.inventory.diff: one chunk against the stored inventory, set-based
     write     hygiene.inventory.write: executemany, plus an audit event per change
 
