@@ -12,10 +12,11 @@ Per batch (sizes: `delivery.batch_size` claimed, `delivery.concurrency` in fligh
 
 The database phases and rendering run in worker threads (asyncio.to_thread), so the event loop,
 which also serves the web app in `hygiene serve`, never waits on them. drain() overlaps batches:
-while one batch sends, the next is claimed and rendered, so the pool does not idle through them.
-Its sends start only after this batch's sends are done (in-flight bounds hold) and just after
-its own renew (leases hold); this batch's record waits for that claim to commit, and the next
-batch's budgets are then counted down by this batch's sends, which its claim could not see.
+while one batch sends, the next is claimed, rendered and renewed, so the pool does not idle
+through them. Its sends start only after this batch's sends are done (in-flight bounds hold),
+and each send checks the lease first (sending.py: renewed again when less than half is left);
+this batch's record waits for that claim to commit, and the next batch's budgets are then
+counted down by this batch's sends, which its claim could not see.
 Channels come in as a ``dict[str, Channel]`` (bootstrap builds the real ones; tests pass memory
 and file channels). Rules applied here, at delivery time: the send window (checked at each
 claim), working days and holidays (the urgent lane ignores them); per-channel rate limits per
@@ -196,28 +197,23 @@ class Deliverer:
         )  # fmt: skip
         try:
             prepared, early = await asyncio.to_thread(run.render)
+            renewed_at = self.clock.now()
+            held = await self._renew({p.pk for p in prepared}, [p.rendered for p in prepared])
         except Exception:
             self._to_release |= {m.id for m in batch_.messages if m.id is not None}
             await self._release_quietly()
             raise
-        return Ready(report, run, prepared, early)
+        return Ready(report, run, prepared, early, held, renewed_at)
 
     async def _deliver(
         self, ready: Ready, *, before_record: Awaitable[object] | None = None
     ) -> None:
-        """Renew, send, record one rendered batch; `before_record`: what recording waits for
-        (the next batch's claim, so that its rate-limit budgets do not count these sends)."""
+        """Send and record one rendered batch; `before_record`: what recording waits for (the
+        next batch's claim, so that its rate-limit budgets do not count these sends)."""
         run, prepared, report = ready.run, ready.prepared, ready.report
         run.was_down = set(self.downs.streak)
-        try:
-            renewed_at = self.clock.now()
-            held = await self._renew({p.pk for p in prepared}, [p.rendered for p in prepared])
-        except Exception:
-            self._to_release |= {m.id for m in run.claimed.messages if m.id is not None}
-            await self._release_quietly()
-            raise
         outcomes = ready.early + await run.send(
-            prepared, held=held, renewed_at=renewed_at, renew=self._renew
+            prepared, held=ready.held, renewed_at=ready.renewed_at, renew=self._renew
         )
         report.count("lost", sum(1 for p in prepared if p.lost))
         self.downs.note(run.state)

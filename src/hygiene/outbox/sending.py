@@ -1,7 +1,7 @@
 """One claimed batch between the database phases: render every message, then send them with up
 to `delivery.concurrency` in flight, and decide each outcome once the whole batch is done.
 
-Leases. The batch's lease was renewed in full just before the sends (batch.renew). A send starts
+Leases. The batch's lease was renewed in full after rendering (batch.renew). A send starts
 only while this worker still holds its row and at least half a lease remains on it: when less is
 left, the rows not sent yet are renewed again first (one statement), and a row whose lease ran
 out is skipped ("lost": another instance may have it). So a message goes out twice only if one

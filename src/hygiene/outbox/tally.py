@@ -2,6 +2,7 @@
 render and its sends (Ready), for outbox.delivery."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from hygiene.outbox.batch import Outcome
 from hygiene.outbox.sending import BatchRun, Prepared
@@ -27,6 +28,8 @@ class Ready:
     run: BatchRun
     prepared: list[Prepared]
     early: list[Outcome]  # decided without a send
+    held: set[int]  # the rows whose lease batch.renew ran again in full…
+    renewed_at: datetime  # …at this time
 
 
 def add(total: DeliveryReport, report: DeliveryReport) -> None:
