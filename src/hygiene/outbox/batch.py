@@ -1,10 +1,11 @@
 """The database side of one delivery batch: a few short transactions, each run in a worker
 thread so that no send in flight waits for the database.
 
-    claim()    release expired leases, lease up to batch_size due rows (urgent first), read
+    claim()    release expired leases (not those of a batch still sending), lease up to
+               batch_size due rows (urgent first), read
                the rows they need (messages, officials, accounts, advisories, units: one query
                per table) and the rate-limit budgets; one transaction
-    renew()    just before the sends: the batch's lease runs again in full, and the rendered
+    renew()    after rendering: the batch's lease runs again in full, and the rendered
                subject, body, Message-ID and code HMAC are stored (one UPDATE + one executemany)
     record()   every outcome: one executemany UPDATE of the messages still held, one executemany
                INSERT of the attempts, one audit append_many; one transaction
