@@ -14,6 +14,7 @@ from hygiene.portal.models import PortalCode
 from hygiene.reports.models import (
     AdvisoryAck,
     ComplianceSnapshot,
+    TallyAck,
     TallyClock,
     TallyDue,
     TallyOfficial,
@@ -49,6 +50,7 @@ __all__ = [
     "ProbeReport",
     "SourceEntry",
     "SourceRun",
+    "TallyAck",
     "TallyClock",
     "TallyDue",
     "TallyOfficial",

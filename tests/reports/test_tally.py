@@ -11,6 +11,7 @@ from sqlmodel import Session, col
 
 from hygiene import db, jobs
 from hygiene.acks import service as acks
+from hygiene.advisories.models import Advisory
 from hygiene.bootstrap import Deps
 from hygiene.campaigns.stages import Clockless
 from hygiene.inventory import importer
@@ -290,3 +291,76 @@ def test_the_start_job_rebuilds_once_for_the_settings(deps: Deps) -> None:
 
     assert (jobs.tally_job(deps), jobs.tally_job(deps)) == (True, False)
     assert _same(deps.engine, deps.settings)["overdue"] == 2
+
+
+def _ack(s: Session, official: int, advisory: int, at: datetime) -> None:
+    given = acks.AckResult(message_id=None, official_id=official, what="advisory", on=at.date())
+    acks.record(
+        s, result=given, how="portal", actor="t", now=at, note=None, accounts=(),
+        advisories=(advisory,),
+    )  # fmt: skip
+
+
+def _advisories(engine: Engine) -> dict[str, int]:
+    with Session(engine) as s:
+        return {a.title: db.row_id(a.id) for a in s.execute(select(Advisory)).scalars()}
+
+
+def test_acknowledgements_new_again_earlier_late_and_deleted(
+    engine: Engine, settings: Settings
+) -> None:
+    ids = _seeded(engine, settings)
+    titles = _advisories(engine)
+    everyone, tu_phap = titles["Cảnh giác ảnh ghép bằng AI"], titles["Hồ sơ một cửa giả mạo"]
+    steps: list[tuple[str, int, datetime]] = [
+        ("CB002", everyone, NOW - timedelta(days=1)),
+        ("CB002", tu_phap, NOW + timedelta(days=1)),  # after the report day
+        ("CB002", tu_phap, NOW - timedelta(days=5)),  # an earlier one: now counts
+        ("CB002", everyone, NOW),  # again: still one pair
+        ("CB009", everyone, NOW),  # a deactivated official's
+        ("CB001", tu_phap, NOW),  # not owed by that unit
+    ]
+    for who, advisory, at in steps:
+        with db.session_scope(engine) as s:
+            _ack(s, ids[who], advisory, at)
+        _same(engine, settings)
+    with db.session_scope(engine) as s:
+        s.execute(update(Official).where(col(Official.id) == ids["CB009"]).values(active=True))
+    _same(engine, settings)
+    with db.session_scope(engine) as s:
+        s.execute(delete(Advisory).where(col(Advisory.id) == tu_phap))
+    with db.session_scope(engine) as s:
+        s.execute(delete(Official).where(col(Official.id) == ids["CB002"]))
+
+    assert _same(engine, settings)["officials"] == 2
+    with Session(engine) as s:
+        assert (
+            _figures(s, settings.policies, _at(settings), tallied=True)[ids["Phòng Nội vụ"]][
+                "advisory_acked"
+            ]
+            == 2
+        )
+
+
+def test_a_database_synced_before_0019_counts_its_acknowledgements(
+    tmp_path: Path, settings: Settings
+) -> None:
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    db.upgrade(engine, "0018")
+    with db.session_scope(engine) as s:
+        seed.seed(s)
+        s.execute(text("INSERT INTO tally_clock VALUES (1, 'Asia/Ho_Chi_Minh', 420)"))
+
+    db.upgrade(engine)
+
+    at = _at(settings)
+    try:
+        with Session(engine) as s:
+            ours = _figures(s, settings.policies, at, tallied=True)
+            live = _figures(s, settings.policies, at, tallied=False)
+        assert {u: n["advisory_acked"] for u, n in ours.items()} == {
+            u: n["advisory_acked"] for u, n in live.items()
+        }
+        assert sum(n["advisory_acked"] for n in live.values()) == 1
+    finally:
+        engine.dispose()

@@ -237,14 +237,18 @@ def unit_figures(
     policies: dict[str, Policy], at: Clockless, unit_id: int | None = None, tallied: bool = False
 ) -> Any:
     """One row per unit (or the one unit): unit id, then the FIGURES, zero when none; the
-    officials and account figures from the tallies if `tallied` (hygiene.reports.tallied)."""
+    officials, account and acknowledgement figures from the tallies if `tallied`."""
     staff = tallied_.people(unit_id) if tallied else people(unit_id)
     accounts = (
         tallied_.unit_accounts(at, unit_id) if tallied else _unit_accounts(policies, at, unit_id)
     )
     declared = browser_declared(at, col(Official.unit_id), unit_id)
     owed = advisories_for_units(at, unit_id)
-    acked = advisory_acks(at, col(Official.unit_id), unit_id)
+    acked = (
+        tallied_.advisory_acks(at, applicable(at, unit_id), unit_id)
+        if tallied
+        else advisory_acks(at, col(Official.unit_id), unit_id)
+    )
     probe = probes(unit_id)
     z = func.coalesce
     query: Select[*tuple[Any, ...]] = (

@@ -104,3 +104,16 @@ class TallyClock(SQLModel, table=True):
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     zone: str = Field(max_length=64)
     offset_minutes: int
+
+
+class TallyAck(SQLModel, table=True):
+    """Per unit, advisory and local day number: acknowledged pairs (AdvisoryAck) of the unit's
+    active officials first given that day (migration 0019). No foreign key to the advisory: its
+    deletion trigger takes the rows away (a cascade would race the pairs' own trigger)."""
+
+    __tablename__ = "tally_ack"
+
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True, ondelete="CASCADE")
+    advisory_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    day: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    n: int

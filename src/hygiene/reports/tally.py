@@ -23,7 +23,7 @@ from sqlmodel import Session, col
 from hygiene.campaigns.sql import day_number, local_day_number
 from hygiene.campaigns.stages import Clockless
 from hygiene.inventory.models import Account, Official
-from hygiene.reports.models import TallyClock, TallyDue, TallyPolicy
+from hygiene.reports.models import AdvisoryAck, TallyAck, TallyClock, TallyDue, TallyPolicy
 from hygiene.settings import Policy
 
 
@@ -91,8 +91,9 @@ def due_day(policies: dict[str, Policy], at: Clockless) -> Any:
 
 
 def rebuild(session: Session, *, policies: dict[str, Policy], at: Clockless) -> None:
-    """Store the policy and zone, and recount tally_due from every account (set-based)."""
-    for model in (TallyDue, TallyPolicy, TallyClock):
+    """Store the policy and zone, and recount tally_due from every account and tally_ack from
+    every acknowledged pair (set-based)."""
+    for model in (TallyDue, TallyAck, TallyPolicy, TallyClock):
         session.execute(delete(model))
     rows = [{"kind": k, "rotation_days": d} for k, d in wanted(policies).items()]
     if rows:
@@ -110,3 +111,22 @@ def rebuild(session: Session, *, policies: dict[str, Policy], at: Clockless) -> 
         .group_by(accounts.c.unit_id, accounts.c.day)
     )
     session.execute(insert(TallyDue).from_select(["unit_id", "day", "n"], counted))
+    _recount_acks(session, at)
+
+
+def _recount_acks(session: Session, at: Clockless) -> None:
+    pairs = (
+        select(
+            col(Official.unit_id).label("unit_id"),
+            col(AdvisoryAck.advisory_id).label("advisory_id"),
+            local_day_number(col(AdvisoryAck.at), at.zone, at.offset_minutes).label("day"),
+        )
+        .join(Official, col(Official.id) == col(AdvisoryAck.official_id))
+        .where(col(Official.active))
+        .subquery("pairs")
+    )
+    counted = select(pairs.c.unit_id, pairs.c.advisory_id, pairs.c.day, func.count()).group_by(
+        pairs.c.unit_id, pairs.c.advisory_id, pairs.c.day
+    )
+    columns = ["unit_id", "advisory_id", "day", "n"]
+    session.execute(insert(TallyAck).from_select(columns, counted))
