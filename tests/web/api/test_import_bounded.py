@@ -10,6 +10,8 @@ import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from hygiene.reports import compliance, tally
+from hygiene.settings import Settings
 from hygiene.users import service as users
 from tests.conftest import SECRET
 from tests.helpers import snapshot
@@ -64,6 +66,10 @@ def test_a_zip_bomb_and_300000_bad_rows_are_answered_within_300_mb(
     auth = {"Authorization": f"Bearer {token}"}
     bomb = zip_bomb(tmp_path / "bomb.xlsx", 300 * (1 << 20))
     bad = bad_rows(tmp_path / "bad.csv", 300_000)
+    served_settings = Settings(secret_key=SECRET, database_url=db_url)
+    at = compliance.clock_at(served_settings, datetime.now(UTC))
+    tally.sync(session, policies=served_settings.policies, at=at)  # what the server's start does
+    session.commit()
     before = snapshot(engine)
 
     with serving(tmp_path, serve_env(db_url, tmp_path), "--no-scheduler") as served:
