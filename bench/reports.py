@@ -15,6 +15,7 @@ median printed):
   GET /metrics                               a Prometheus scrape (target < 200 ms)
   tally rebuild                              tally_due recounted (what a policy change costs)
   snapshot                                   `hygiene report snapshot`'s statement, committed
+  rotation, 1 official                       one UPDATE of an official's 5 accounts, committed
 
 and, in the same run, the floor: the cheapest read of every account there is, a bare
 `SELECT official_id, count(*) FROM account GROUP BY official_id` on the raw DBAPI cursor.
@@ -124,6 +125,21 @@ def run_snapshot(engine: Engine, settings: Settings, now: datetime) -> snapshot.
         )
 
 
+def rotate_one(engine: Engine, now: datetime) -> Callable[[], object]:
+    """One official's accounts rotated in one UPDATE and committed: what the triggers keeping
+    the tallies (migrations 0018, 0019) add to a write."""
+    turn = iter(range(1, 10**9))
+
+    def call() -> object:
+        with engine.begin() as connection:
+            return connection.execute(
+                text("UPDATE account SET last_rotated_on = :on WHERE official_id = :o"),
+                {"on": now.date(), "o": next(turn) * 7},
+            )
+
+    return call
+
+
 def credentials(engine: Engine, now: datetime) -> tuple[str, str]:
     """A security officer's API token and console session cookie."""
     with db.session_scope(engine) as session:
@@ -160,6 +176,7 @@ def measure(engine: Engine, settings: Settings, now: datetime, runs: int) -> dic
     results: dict[str, list[float]] = {"floor": timed(lambda: floor(engine), runs)}
     results["tally rebuild"] = timed(lambda: run_rebuild(engine, settings, now), 2)
     results["snapshot"] = timed(lambda: run_snapshot(engine, settings, now), 2)
+    results["rotation, 1 official"] = timed(rotate_one(engine, now), runs)
     with TestClient(create_app(deps, runtime=Runtime(started_at=now))) as client:
         client.cookies.set(SESSION_COOKIE, cookie)
         requests = {

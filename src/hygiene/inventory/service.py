@@ -88,6 +88,11 @@ def list_units(session: Session) -> list[UnitPublic]:
     ]
 
 
+def unit_names(session: Session) -> list[str]:
+    """Every unit's name, in order (no counts: the dashboard's unit picker)."""
+    return list(session.execute(select(col(Unit.name)).order_by(col(Unit.name))).scalars())
+
+
 def add_unit(
     session: Session, *, name: str, parent: str | None, key: bytes, now: datetime, actor: str
 ) -> Unit:

@@ -125,7 +125,7 @@ def dashboard_page(
         as_of=as_of or dates.of(report.as_of),
         profile_note=profiles.note(deps.settings.policies, locale),
         unit=unit,
-        all_units=[u.name for u in inventory.list_units(session)],
+        all_units=inventory.unit_names(session),
         **_charts(report, locale),
     )
 
