@@ -25,8 +25,10 @@ def spied(monkeypatch: pytest.MonkeyPatch) -> list[ranges.Part | None]:
     seen: list[ranges.Part | None] = []
     original = ranges.result
 
-    def result(worker: "subprocess.Popen[bytes]") -> ranges.Part | None:
-        seen.append(original(worker))
+    def result(
+        worker: "subprocess.Popen[bytes]", timeout: float | None = None
+    ) -> ranges.Part | None:
+        seen.append(original(worker, timeout))
         return seen[-1]
 
     monkeypatch.setattr(ranges, "result", result)

@@ -37,8 +37,10 @@ def _verify_both(
     parts: list[ranges.Part | None] = []
     original = ranges.result
 
-    def result(worker: "subprocess.Popen[bytes]") -> ranges.Part | None:
-        parts.append(original(worker))
+    def result(
+        worker: "subprocess.Popen[bytes]", timeout: float | None = None
+    ) -> ranges.Part | None:
+        parts.append(original(worker, timeout))
         return parts[-1]
 
     with monkeypatch.context() as patch:

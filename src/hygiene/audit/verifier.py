@@ -179,9 +179,11 @@ def _parts(raw: Any, kind: str, key: bytes, spans: list[tuple[int, int]]) -> lis
     try:
         parts = [_scan_here(raw, kind, key, spans[0] if job else (spans[0][0], spans[-1][1]))]
         for span, worker in zip(spans[1:], workers, strict=True):
-            part = ranges.result(worker)
+            part = ranges.result(worker, timeout=ranges.allowance(span[1] - span[0] + 1))
             if part is None:
-                log.warning("audit verify: the worker for %d-%d failed, scanning here", *span)
+                log.warning(
+                    "audit verify: the worker for %d-%d failed or hung, scanning here", *span
+                )
                 part = _scan_here(raw, kind, key, span)
             parts.append(part)
     finally:  # an error here (or in a join) leaves no worker behind

@@ -37,8 +37,10 @@ def test_the_background_verification_in_ranges_names_the_first_changed_row(
     parts: list[ranges.Part | None] = []
     original = ranges.result
 
-    def result(worker: "subprocess.Popen[bytes]") -> ranges.Part | None:
-        parts.append(original(worker))
+    def result(
+        worker: "subprocess.Popen[bytes]", timeout: float | None = None
+    ) -> ranges.Part | None:
+        parts.append(original(worker, timeout))
         return parts[-1]
 
     monkeypatch.setattr(verifier, "PARALLEL_MIN", 1)
