@@ -55,6 +55,16 @@ class VerificationJobs:
         threading.Thread(target=self._run, args=(job,), name="audit-verify", daemon=True).start()
         return job, True
 
+    def latest(self) -> Job | None:
+        """The job started last (running or finished), None before the first in this process."""
+        with self._lock:
+            return next(reversed(self._jobs.values()), None)
+
+    def finished(self) -> Job | None:
+        """The job that finished last (done or error), None while none has in this process."""
+        with self._lock:
+            return next((j for j in reversed(self._jobs.values()) if j.status != "running"), None)
+
     def get(self, job_id: int) -> Job | None:
         with self._lock:
             return self._jobs.get(job_id)

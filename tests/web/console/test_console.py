@@ -12,6 +12,7 @@ from hygiene.reports import compliance, snapshot
 from hygiene.runtime import Runtime
 from tests.helpers import HEADER, ROWS, write_csv
 from tests.reports.seed import seed
+from tests.web.console.test_audit_badge import settled
 from tests.web.staff import sign_in_as
 from tests.web.test_console_auth import csrf
 
@@ -307,6 +308,9 @@ def test_the_log_viewer_filters_and_shows_the_verified_badge(
 ) -> None:
     sign_in_as(client, session, "security")
 
+    page = client.get("/console/audit", params={"action": "console_user.created"})
+    assert "Đang kiểm tra chuỗi…" in page.text  # the first view starts a background walk
+    settled(client)
     page = client.get("/console/audit", params={"action": "console_user.created"})
 
     assert "Chuỗi đã kiểm tra đến #2" in page.text

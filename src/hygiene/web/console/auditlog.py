@@ -1,4 +1,5 @@
 """/console/audit: the compliance-log viewer with filters, the "chain verified up to #N" badge
+(from the latest background verification, see audit_badge; POST /verify starts one)
 and a CSV export of what is shown (security). Actions and actors are shown by their labels
 (hygiene.labels: `audit_action`, `audit_actor`), with the stored code in the cell's title, which
 is what the filters match."""
@@ -8,15 +9,15 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from hygiene import labels
-from hygiene.audit import service as audit
 from hygiene.reports import listing
-from hygiene.web.api.audit import day_bounds, verification
+from hygiene.web.api.audit import day_bounds
 from hygiene.web.auth import SecurityDep
-from hygiene.web.console.common import PAGE_SIZE, Pager, page
+from hygiene.web.console import audit_badge
+from hygiene.web.console.common import PAGE_SIZE, Csrf, Pager, page
 from hygiene.web.console.dates import day_or_error, read_day
 from hygiene.web.console.exports import csv_download
 from hygiene.web.deps import DepsDep, LocaleDep, SessionDep
@@ -87,11 +88,19 @@ def log(
         status_code=400 if first.error or last.error else 200,
         since=first,
         until=last,
-        chain=verification(audit.verify(session, key=deps.audit_key)),
+        badge=audit_badge.current(request),
+        refresh=audit_badge.REFRESH_SECONDS,
         pager=Pager(offset=offset, total=total),
         zone=deps.settings.zone,
         actor_label=lambda code: labels.actor(code, locale),
     )
+
+
+@router.post("/verify", dependencies=[Csrf])
+def verify_now(request: Request, _: SecurityDep) -> RedirectResponse:
+    """Start a verification in the background (or keep the one running); back to the page."""
+    audit_badge.jobs(request).start()
+    return RedirectResponse(audit_badge.back(request), status_code=303)
 
 
 @router.get("/export.csv")
