@@ -41,6 +41,7 @@ class VerificationJobs:
         self._jobs: OrderedDict[int, Job] = OrderedDict()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
 
     def start(self) -> tuple[Job, bool]:
         """(the job, whether this call started it): a running job is returned instead."""
@@ -52,8 +53,19 @@ class VerificationJobs:
             self._jobs[job.id] = job
             while len(self._jobs) > KEEP:
                 self._jobs.popitem(last=False)
-        threading.Thread(target=self._run, args=(job,), name="audit-verify", daemon=True).start()
+        thread = threading.Thread(target=self._run, args=(job,), name="audit-verify", daemon=True)
+        with self._lock:
+            self._thread = thread
+        thread.start()
         return job, True
+
+    def wait(self, timeout: float = 30.0) -> None:
+        """Wait (up to `timeout` s) for the running verification: the app's shutdown, so no walk
+        is left holding a connection while the engine goes away."""
+        with self._lock:
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
 
     def latest(self) -> Job | None:
         """The job started last (running or finished), None before the first in this process."""

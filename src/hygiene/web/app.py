@@ -1,5 +1,7 @@
 """create_app(deps): the whole web service, built from injected dependencies (tests pass fakes)."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 
 from fastapi import FastAPI, Request
@@ -17,8 +19,15 @@ from hygiene.web.limits import BodyLimit
 from hygiene.web.security import SecurityMiddleware
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.verifications.wait()  # a background verification ends before the engine does
+
+
 def create_app(deps: Deps, *, runtime: Runtime | None = None) -> FastAPI:
     app = FastAPI(
+        lifespan=_lifespan,
         title="hygiene",
         version=__version__,
         description="Nhắc đổi mật khẩu và giữ an toàn tài khoản — không lưu mật khẩu. "

@@ -15,6 +15,8 @@ from sqlmodel import Session
 from hygiene.audit import jobs as jobs_module
 from hygiene.audit.jobs import VerificationJobs
 from hygiene.audit.verifier import verify
+from hygiene.bootstrap import Deps
+from hygiene.web.app import create_app
 from tests.audit.test_chain import tamper
 from tests.reliability.security_helpers import csrf
 from tests.web.staff import sign_in_as
@@ -152,3 +154,17 @@ def test_verify_now_needs_the_csrf_token_and_the_security_role(
     token = csrf(client, "/console")
     assert client.post(f"{PAGE}/verify", data={"csrf_token": token}).status_code == 403
     assert jobs_of(client).latest() == started  # none of them started a walk
+
+
+def test_the_app_waits_for_a_running_walk_when_it_shuts_down(
+    deps: Deps, session: Session, held: tuple[threading.Event, list[str]]
+) -> None:
+    release, _ = held
+    with TestClient(create_app(deps)) as own:
+        sign_in_as(own, session, "security")
+        assert "Đang kiểm tra chuỗi…" in own.get(PAGE).text
+        threading.Timer(0.3, release.set).start()
+    job = jobs_of(own).latest()
+
+    assert job is not None
+    assert job.status == "done"  # the shutdown waited: no walk left on a disposed engine
