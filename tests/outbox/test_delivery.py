@@ -12,7 +12,7 @@ from hygiene.channels.base import OutgoingMessage, Result
 from hygiene.channels.memory import MemoryChannel
 from hygiene.clock import as_utc as aware
 from hygiene.db import session_scope
-from hygiene.outbox.compose import message_id_for
+from hygiene.outbox.compose import HIDDEN_CODE, message_id_for
 from hygiene.outbox.models import DeliveryAttempt, Message
 from hygiene.settings import Settings
 from tests.conftest import SECRET
@@ -64,6 +64,19 @@ def test_it_stores_only_the_hmac_of_the_code_shown(
     sent = next(m for m in email.sent if m.idempotency_key == row.idempotency_key)
     assert keyed.display(code) in sent.text
     assert row.ack_hmac == keyed.code_hmac(SECRET.encode(), code)
+
+
+def test_the_stored_copy_hides_the_code_the_official_was_sent(
+    planned: int, make_deliverer: MakeDeliverer, engine: Engine, email: MemoryChannel
+) -> None:
+    asyncio.run(make_deliverer().drain())
+    for row in _messages(engine):
+        shown = keyed.display(keyed.code_for(SECRET.encode(), row.idempotency_key))
+        sent = next(m for m in email.sent if m.idempotency_key == row.idempotency_key)
+        assert shown in sent.text
+        assert shown not in (row.body or "") + (row.subject or "")
+        assert HIDDEN_CODE in (row.body or "")
+        assert (row.body or "").replace(HIDDEN_CODE, shown) == sent.text
 
 
 def test_it_masks_the_login_in_the_message(

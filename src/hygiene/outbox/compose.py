@@ -4,8 +4,10 @@ Rendering happens at delivery time, not planning time: planning is one SQL state
 rendering needs per-message work (templates, masking, the acknowledgement code). It reads no
 database: a batch reads what it renders from with lookup.load(), one query per table (the lists
 a reminder shows are built in `lines`). The rendered subject and text are stored on the row, so
-`hygiene outbox show` displays what was sent. The renderer is Deps.renderer and the readers
-Deps.readers, both built in hygiene.bootstrap and passed in.
+`hygiene outbox show` displays what was sent, with the acknowledgement or sign-in code hidden
+(HIDDEN_CODE): the row holds only the code's HMAC, so a database reader cannot acknowledge for
+the official; a retry renders the same code again from the message's key. The renderer is
+Deps.renderer and the readers Deps.readers, both built in hygiene.bootstrap and passed in.
 """
 
 import hashlib
@@ -148,12 +150,14 @@ def compose_from(
     code = keyed.code_for(secret, message.idempotency_key)
     ctx = context(lookup, message, official, settings=settings, ack_code=code)
     rendered = renderer(message.kind, i18n.normalise_locale(official.locale), ctx)
+    shown = ctx["ack_code"]  # the row keeps the text with the code hidden, as for sign-in codes
     return Composed(
         rendered=rendered,
         message_id=message_id_for(message.idempotency_key, settings),
         ack_code=code,
         ack_hmac=keyed.code_hmac(secret, code),
         ack_expires_on=message.planned_on + timedelta(days=settings.messages.ack_code_days),
+        stored_text=rendered.text.replace(shown, HIDDEN_CODE) if shown else None,
     )
 
 
