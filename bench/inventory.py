@@ -138,8 +138,15 @@ def _statements(pg: bool) -> list[tuple[str, str]]:
 
 
 def populate(
-    engine: Engine, *, units: int, officials: int, accounts: int, advisories: int = 5
+    engine: Engine,
+    *,
+    units: int,
+    officials: int,
+    accounts: int,
+    advisories: int = 5,
+    analyze: bool = True,
 ) -> None:
+    """`analyze=False`: leave the planner without statistics, as autovacuum off leaves it."""
     pg = engine.dialect.name == "postgresql"
     counts = {
         "units": units,
@@ -158,7 +165,7 @@ def populate(
             for table in ("unit", "official", "advisory"):
                 sql = f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))"  # noqa: S608
                 c.execute(text(sql))
-        else:
+        elif analyze:
             c.execute(text("ANALYZE"))
-    if pg:
+    if pg and analyze:
         vacuum_analyze(engine)

@@ -1,7 +1,7 @@
 """Read benchmark: the compliance report, the console home and /metrics at district scale.
 
     .venv/bin/python bench/reports.py [--accounts 1000000] [--units 500] [--messages 200000]
-                                      [--database-url postgresql+psycopg://…]
+                                      [--database-url postgresql+psycopg://…] [--no-analyze]
 
 Builds the synthetic district of bench/inventory.py (accounts / 5 officials) with set-based SQL,
 plus `--messages` outbox rows, then measures through the real web app (FastAPI TestClient, a
@@ -61,7 +61,7 @@ def progress(line: str) -> None:
     print(f"  … {line}", file=sys.stderr, flush=True)
 
 
-def add_messages(engine: Engine, count: int, officials: int) -> None:
+def add_messages(engine: Engine, count: int, officials: int, *, analyze: bool = True) -> None:
     """`count` outbox rows over the officials: sent (a third acknowledged), pending, failed."""
     pg = engine.dialect.name == "postgresql"
     numbers = (
@@ -82,9 +82,9 @@ def add_messages(engine: Engine, count: int, officials: int) -> None:
     )
     with engine.begin() as connection:
         connection.execute(text(sql), {"n": count, "o": officials})
-        if not pg:
+        if not pg and analyze:
             connection.execute(text("ANALYZE"))
-    if pg:
+    if pg and analyze:
         vacuum_analyze(engine, "message")
 
 
@@ -221,6 +221,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: SQLite)")
     parser.add_argument("--schema", default=SCHEMA, help="PostgreSQL schema (dropped after)")
+    parser.add_argument(
+        "--no-analyze",
+        action="store_true",
+        help="no ANALYZE / VACUUM after loading: the plans autovacuum off gives (no statistics)",
+    )
     args = parser.parse_args()
     officials = max(1, args.accounts // 5)
     now = datetime.combine(TODAY, clock_time(10, 0), Settings(secret_key=SECRET).zone)
@@ -231,8 +236,11 @@ def main() -> None:
             secret_key=SECRET, database_url=str(engine.url), data_dir=Path(folder) / "var"
         )
         started = time.perf_counter()
-        populate(engine, units=args.units, officials=officials, accounts=args.accounts)
-        add_messages(engine, args.messages, officials)
+        analyze = not args.no_analyze
+        populate(
+            engine, units=args.units, officials=officials, accounts=args.accounts, analyze=analyze
+        )
+        add_messages(engine, args.messages, officials, analyze=analyze)
         progress(f"generated in {time.perf_counter() - started:.1f} s")
         try:
             results = measure(engine, settings, now, args.runs)
@@ -242,7 +250,7 @@ def main() -> None:
     backend = "postgresql" if args.database_url else "sqlite"
     print(
         f"backend={backend} units={args.units} officials={officials} accounts={args.accounts}"
-        f" messages={args.messages} runs={args.runs}"
+        f" messages={args.messages} runs={args.runs} analyzed={not args.no_analyze}"
     )
     report(results)
 
