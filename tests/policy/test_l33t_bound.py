@@ -32,11 +32,11 @@ def test_it_scores_an_ordinary_password_as_zxcvbn_does(password: str) -> None:
 def test_its_worst_case_at_72_characters_is_bounded() -> None:
     strength.evaluate("warm-up")  # the prefix set is built once per process
     l33t_subs.clear()  # the first check of a table enumerates it
-    started = time.process_time()
-    strength.evaluate(WORST)
+    started = time.thread_time()  # this thread's CPU only: a thread another test left running
+    strength.evaluate(WORST)  # (a web app's job, a scheduler) would count in process_time
     # ≤ 100 ms is the target (about 10 ms measured); the bound here leaves room for a loaded
     # machine (zxcvbn itself takes about 2 s quiet, 6 s loaded).
-    assert time.process_time() - started < 0.5
+    assert time.thread_time() - started < 0.5
 
 
 @pytest.mark.parametrize(
