@@ -13,6 +13,7 @@ from hygiene.audit import ranges, verifier
 from hygiene.audit import service as audit
 from hygiene.audit.models import AuditEvent
 from tests.audit.test_chain import tamper
+from tests.audit.workers import spy_on_workers
 from tests.conftest import NOW
 
 KEY = b"r" * 32
@@ -22,17 +23,7 @@ RELINK = "UPDATE audit_event SET prev_hash = 'f' || substr(prev_hash, 2)"
 @pytest.fixture
 def spied(monkeypatch: pytest.MonkeyPatch) -> list[ranges.Part | None]:
     """Every worker's Part (None: that worker failed), so a test knows the workers did scan."""
-    seen: list[ranges.Part | None] = []
-    original = ranges.result
-
-    def result(
-        worker: "subprocess.Popen[bytes]", timeout: float | None = None
-    ) -> ranges.Part | None:
-        seen.append(original(worker, timeout))
-        return seen[-1]
-
-    monkeypatch.setattr(ranges, "result", result)
-    return seen
+    return spy_on_workers(monkeypatch)
 
 
 def _fill(session: Session, n: int = 12) -> None:

@@ -3,7 +3,6 @@ same messages and exit code, for an intact log, a changed or deleted row, a cut 
 checkpoint with another hash."""
 
 import os
-import subprocess
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +15,7 @@ from hygiene.audit import ranges, verifier
 from hygiene.audit import service as audit
 from hygiene.audit.models import AuditEvent
 from tests.audit.test_chain import tamper
+from tests.audit.workers import spy_on_workers
 from tests.conftest import NOW
 
 
@@ -34,19 +34,10 @@ def _verify_both(
     run_cli: Any, monkeypatch: pytest.MonkeyPatch, *args: str
 ) -> tuple[Result, Result, list[ranges.Part | None]]:
     """(3 ranges, one walk, the workers' parts) for `audit verify ARGS`."""
-    parts: list[ranges.Part | None] = []
-    original = ranges.result
-
-    def result(
-        worker: "subprocess.Popen[bytes]", timeout: float | None = None
-    ) -> ranges.Part | None:
-        parts.append(original(worker, timeout))
-        return parts[-1]
-
     with monkeypatch.context() as patch:
         patch.setattr(verifier, "PARALLEL_MIN", 1)
         patch.setattr(os, "cpu_count", lambda: 3)
-        patch.setattr(ranges, "result", result)
+        parts = spy_on_workers(patch)
         parallel = run_cli("audit", "verify", *args)
     single = run_cli("audit", "verify", *args)
     return parallel, single, parts

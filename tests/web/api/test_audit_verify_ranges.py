@@ -2,7 +2,6 @@
 changed row, as one walk does."""
 
 import os
-import subprocess
 from datetime import timedelta
 
 import pytest
@@ -10,10 +9,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, func, select
 
-from hygiene.audit import ranges, verifier
 from hygiene.audit import service as audit
+from hygiene.audit import verifier
 from hygiene.audit.models import AuditEvent
 from tests.audit.test_chain import tamper
+from tests.audit.workers import spy_on_workers
 from tests.conftest import NOW
 from tests.web.api.test_api import _poll
 from tests.web.staff import bearer
@@ -34,18 +34,9 @@ def test_the_background_verification_in_ranges_names_the_first_changed_row(
     last = session.exec(select(func.max(AuditEvent.seq))).one()
     session.commit()
     tamper(engine, f"UPDATE audit_event SET actor = 'x' WHERE seq IN ({last - 3}, {last - 1})")
-    parts: list[ranges.Part | None] = []
-    original = ranges.result
-
-    def result(
-        worker: "subprocess.Popen[bytes]", timeout: float | None = None
-    ) -> ranges.Part | None:
-        parts.append(original(worker, timeout))
-        return parts[-1]
-
     monkeypatch.setattr(verifier, "PARALLEL_MIN", 1)
     monkeypatch.setattr(os, "cpu_count", lambda: 3)
-    monkeypatch.setattr(ranges, "result", result)
+    parts = spy_on_workers(monkeypatch)
 
     started = client.post("/api/v1/audit/verifications", headers=auth)
     verdict = _poll(client, started.headers["location"], auth)
