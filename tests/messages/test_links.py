@@ -230,3 +230,22 @@ def test_words_remembered_clean_still_make_a_link_together() -> None:
 
     assert find_link("evil.com") == "evil.com"
     assert find_link("xem evil.example/login") == "evil.example/"
+
+
+def test_the_line_shortcut_finds_what_the_full_path_finds() -> None:
+    """Texts made of the same lines again and again, as a campaign's messages are: a line
+    remembered clean must never hide a link that a new line, or a new mix, brings."""
+    rng = random.Random(13)  # noqa: S311  (reproducible test strings, not secrets)
+    lines = [t.replace("\n", " ") for t in _texts(rng, _WORDS, 60)]
+    texts = ["\n".join(rng.choice(lines) for _ in range(rng.randint(1, 4))) for _ in range(3000)]
+
+    assert [find_link(t) for t in texts] == [_full_path(t) for t in texts]
+    assert 200 < sum(_full_path(t) is None for t in texts) < 2800  # both answers exercised
+
+
+def test_a_line_seen_clean_does_not_hide_a_link_beside_it() -> None:
+    fixed = "Hệ thống không bao giờ hỏi mật khẩu của đồng chí."
+    assert find_link(f"{fixed}\nMã xác nhận: 7KQ2-M9XD") is None
+
+    assert find_link(f"{fixed}\nMở evil.com ngay") == "evil.com"
+    assert find_link_in_html(f"<p>{fixed}</p>\n<p style='x:URL (a)'>b</p>") == "URL ("

@@ -5,7 +5,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from hygiene.i18n import format_number
 from hygiene.messages.render import KINDS, LOCALES, Rendered, render
 
 PHRASE = "hoa ban trắng"
@@ -157,3 +159,46 @@ def test_it_prefers_an_override_with_the_same_relative_path(tmp_path: Path) -> N
 
 def test_it_shows_vietnamese_diacritics() -> None:
     assert "Đến hạn đổi mật khẩu" in render("rotation_due", "vi", sample()).subject
+
+
+def _with_includes(kind: str, locale: str, context: dict[str, Any]) -> list[str]:
+    """The four parts as Jinja renders them with its own includes (render() inlines them)."""
+    folder = str(Path(__file__).parents[2] / "src" / "hygiene" / "messages" / "templates")
+    made: list[str] = []
+    for part in ("subject.txt", "body.txt", "body.html", "sms.txt"):
+        env = Environment(
+            loader=FileSystemLoader(folder),
+            undefined=StrictUndefined,
+            autoescape=part.endswith(".html"),
+            keep_trailing_newline=True,
+        )
+        env.filters["number"] = format_number
+        full = {**context, "title": made[0] if made else ""}
+        made.append(env.get_template(f"{locale}/{kind}/{part}").render(full))
+        made[0] = made[0].strip()
+    made[3] = " ".join(made[3].split())
+    return made
+
+
+@pytest.mark.parametrize(("kind", "locale"), CASES)
+@pytest.mark.parametrize("phrase", [PHRASE, None])
+def test_inlined_includes_render_what_jinja_includes_render(
+    kind: str, locale: str, phrase: str | None
+) -> None:
+    rendered = render(kind, locale, sample(phrase=phrase))
+
+    assert [rendered.subject, rendered.text, rendered.html, rendered.sms] == _with_includes(
+        kind, locale, sample(phrase=phrase)
+    )
+
+
+def test_an_override_of_an_included_part_reaches_every_message(tmp_path: Path) -> None:
+    target = tmp_path / "vi" / "_footer.txt"
+    target.parent.mkdir(parents=True)
+    target.write_text("Chân thư riêng của xã.\n", "utf-8")
+
+    for kind in ("rotation_due", "browser", "digest"):
+        assert render(kind, "vi", sample(), templates_dir=tmp_path).text.endswith(
+            "Chân thư riêng của xã.\n"
+        ), kind
+        assert "Chân thư riêng" not in render(kind, "vi", sample()).text
