@@ -29,6 +29,15 @@ class Message(SQLModel, table=True):
             sqlite_where=text("priority > 0"),
             postgresql_where=text("priority > 0"),
         ),
+        # Escalations by unit and day, read once per delivery batch for the "your unit head was
+        # informed" line (outbox.lookup): partial, so planning's other inserts pay nothing.
+        Index(
+            "ix_message_escalation",
+            "subject_unit_id",
+            "planned_on",
+            sqlite_where=text("campaign = 'escalation'"),
+            postgresql_where=text("campaign = 'escalation'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
