@@ -16,6 +16,9 @@ transport differs):
 Targets: project/naive ≥ 5×, project/raw ≥ 0.7×; service/raw ≥ 0.5× on SQLite, ≥ 0.4× on
 PostgreSQL (1 instance); PostgreSQL 2 instances ÷ 1 ≥ 1.6×; SQL statements per delivered
 message ≤ 0.5. The load average is printed before and after: compare ratios, not rates.
+The raw pool and each (d) line also say how many of the machine's cores were busy meanwhile
+(every process: the instances, the sink, PostgreSQL; from /proc/stat): what one instance keeps
+busy is what a second one cannot have.
 
 Sinks (--sink):
     tls       the default, and the production setup (channels.smtp.security = "starttls" on the
@@ -280,6 +283,18 @@ class ServiceRun:
     planned: int
     statements: int
     instances: int
+    cores: float  # of the machine's, busy on average while the instances drained (all processes)
+
+
+def _ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of every CPU from /proc/stat: idle and iowait are not busy."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(fields) - fields[3] - fields[4], sum(fields)
+
+
+def _busy_cores(before: tuple[int, int], after: tuple[int, int]) -> float:
+    busy, total = after[0] - before[0], after[1] - before[1]
+    return (os.cpu_count() or 1) * busy / total if total else 0.0
 
 
 def service(
@@ -297,9 +312,9 @@ def service(
         _, planned = plan.run_plan(engine, settings, _now(settings))
         engine.dispose()
         if instances == 1:
-            started = time.perf_counter()
+            started, ticks = time.perf_counter(), _ticks()
             sent, statements = _drain(target, url, Path(folder), pool, "bench")
-            elapsed = time.perf_counter() - started
+            elapsed, cores = time.perf_counter() - started, _busy_cores(ticks, _ticks())
         else:
             context = multiprocessing.get_context("fork")
             go, results = context.Event(), context.Queue()
@@ -313,9 +328,10 @@ def service(
             for child in children:
                 child.start()
             time.sleep(1.0)  # let each child import and connect before the start
-            started = time.perf_counter()
+            started, ticks = time.perf_counter(), _ticks()
             go.set()
             done = [results.get() for _ in children]
+            cores = _busy_cores(ticks, _ticks())
             for child in children:
                 child.join()
             sent = sum(d[0] for d in done)
@@ -327,7 +343,7 @@ def service(
                 connection.execute(text(f"DROP SCHEMA IF EXISTS {plan.SCHEMA} CASCADE"))
             dropper.dispose()
     assert sent == planned, (sent, planned)
-    return ServiceRun(planned / elapsed, planned, statements, instances)
+    return ServiceRun(planned / elapsed, planned, statements, instances, cores)
 
 
 def rate(run: Callable[[], Any], count: int) -> float:
@@ -372,8 +388,10 @@ def main() -> None:
         figures = {
             "project": rate(_async(lambda: project(target, batch, pool)), count),
             "naive": rate(lambda: naive(target, batch), count),
-            "raw": rate(_async(lambda: raw(target, batch, pool)), count),
         }
+        ticks = _ticks()
+        figures["raw"] = rate(_async(lambda: raw(target, batch, pool)), count)
+        raw_cores = _busy_cores(ticks, _ticks())
         runs: list[tuple[str, ServiceRun]] = []
         if options.service:
             runs.append(("SQLite", service(target, options.service, pool)))
@@ -394,7 +412,10 @@ def main() -> None:
         print(f"sink counted, all three paths together: {line.removeprefix('STATS ')}")
     print(f"(a) project SmtpChannel pool          {figures['project']:8.0f} msg/s")
     print(f"(b) naive smtplib, connection/message {figures['naive']:8.0f} msg/s")
-    print(f"(c) raw aiosmtplib pool (floor)       {figures['raw']:8.0f} msg/s")
+    print(
+        f"(c) raw aiosmtplib pool (floor)       {figures['raw']:8.0f} msg/s"
+        f"  ({raw_cores:.2f} of {os.cpu_count()} cores busy)"
+    )
     base = next((r for name, r in runs if name.startswith("PostgreSQL, 1 ")), None)
     for name, run in runs:
         ratio = run.rate / figures["raw"]
@@ -402,7 +423,7 @@ def main() -> None:
         print(
             f"(d) whole service path, {name:<24} {run.rate:8.0f} msg/s  {ratio:4.2f}× raw"
             f"  {run.statements / run.planned:5.2f} SQL statements/message{scale}"
-            f"  ({run.planned} messages)"
+            f"  ({run.planned} messages, {run.cores:.2f} of {os.cpu_count()} cores busy)"
         )
     targets = [("SQLite", "raw", 0.5), ("PostgreSQL, 1 instance", "raw", 0.4)]
     for name, _, goal in targets:
