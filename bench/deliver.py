@@ -1,6 +1,7 @@
 """Email delivery throughput over loopback, against an SMTP sink in a separate process.
 
     .venv/bin/python bench/deliver.py [--messages 5000] [--pool-size 4] [--sink tls|fast|aiosmtpd]
+                                     [--batch-size 100]
                                      [--service OFFICIALS] [--database-url postgresql+psycopg://…]
                                      [--instances 1,2,4]
 
@@ -212,7 +213,7 @@ async def raw(target: Sink, batch: list[OutgoingMessage], pool: int) -> None:
     await asyncio.gather(*(worker() for _ in range(pool)))
 
 
-def _settings(pool: int) -> Settings:
+def _settings(pool: int, batch: int = Delivery().batch_size) -> Settings:
     return Settings(
         secret_key=SecretStr(SERVICE_SECRET),
         delivery=Delivery(
@@ -220,6 +221,7 @@ def _settings(pool: int) -> Settings:
             window_end=clock_time(23, 59, 59),
             days=list(rules.WEEKDAYS),
             concurrency=pool,
+            batch_size=batch,
         ),
     )
 
@@ -234,9 +236,11 @@ def _engine(url: str | None, folder: Path) -> Engine:
     return db.make_engine(url, connect_args={"options": f"-csearch_path={plan.SCHEMA}"})
 
 
-def _drain(target: Sink, url: str | None, folder: Path, pool: int, worker: str) -> tuple[int, int]:
+def _drain(
+    target: Sink, url: str | None, folder: Path, pool: int, batch: int, worker: str
+) -> tuple[int, int]:
     """One instance: Deliverer.drain() until nothing is left to claim. (sent, SQL statements)."""
-    settings = _settings(pool)
+    settings = _settings(pool, batch)
     engine = _engine(url, folder)
     statements = [0]
 
@@ -270,10 +274,10 @@ def _drain(target: Sink, url: str | None, folder: Path, pool: int, worker: str) 
     return report.outcomes.get("sent", 0), statements[0]
 
 
-def _child(target: Sink, url: str | None, folder: Path, pool: int, worker: str,
+def _child(target: Sink, url: str | None, folder: Path, pool: int, batch: int, worker: str,
            go: Any, results: Any) -> None:  # fmt: skip
     go.wait()
-    sent, statements = _drain(target, url, folder, pool, worker)
+    sent, statements = _drain(target, url, folder, pool, batch, worker)
     results.put((sent, statements, time.perf_counter()))
 
 
@@ -298,7 +302,12 @@ def _busy_cores(before: tuple[int, int], after: tuple[int, int]) -> float:
 
 
 def service(
-    target: Sink, officials: int, pool: int, url: str | None = None, instances: int = 1
+    target: Sink,
+    officials: int,
+    pool: int,
+    batch: int,
+    url: str | None = None,
+    instances: int = 1,
 ) -> ServiceRun:
     """(d) The whole service path: the rotation campaign planned for `officials` officials of
     bench/plan.py's synthetic district, then Deliverer.drain() in `instances` processes at once
@@ -313,7 +322,7 @@ def service(
         engine.dispose()
         if instances == 1:
             started, ticks = time.perf_counter(), _ticks()
-            sent, statements = _drain(target, url, Path(folder), pool, "bench")
+            sent, statements = _drain(target, url, Path(folder), pool, batch, "bench")
             elapsed, cores = time.perf_counter() - started, _busy_cores(ticks, _ticks())
         else:
             context = multiprocessing.get_context("fork")
@@ -321,7 +330,7 @@ def service(
             children = [
                 context.Process(
                     target=_child,
-                    args=(target, url, Path(folder), pool, f"bench-{k}", go, results),
+                    args=(target, url, Path(folder), pool, batch, f"bench-{k}", go, results),
                 )
                 for k in range(instances)
             ]
@@ -361,6 +370,12 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--pool-size", type=int, default=4)
     parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=Delivery().batch_size,
+        help="(d) delivery.batch_size of the service path (default: the service's default)",
+    )
+    parser.add_argument(
         "--sink",
         choices=["tls", "fast", "aiosmtpd"],
         default="tls",
@@ -381,7 +396,7 @@ def main() -> None:
     )
     parser.add_argument("--instances", default="1,2,4", help="instance counts on PostgreSQL")
     options = parser.parse_args()
-    count, pool = options.messages, options.pool_size
+    count, pool, batch_size = options.messages, options.pool_size, options.batch_size
     batch = messages(count)
     load_before = os.getloadavg()
     with sink(options.sink) as target:
@@ -394,11 +409,11 @@ def main() -> None:
         raw_cores = _busy_cores(ticks, _ticks())
         runs: list[tuple[str, ServiceRun]] = []
         if options.service:
-            runs.append(("SQLite", service(target, options.service, pool)))
+            runs.append(("SQLite", service(target, options.service, pool, batch_size)))
             figures["service"] = runs[0][1].rate
         if options.service and options.database_url:
             for n in (int(k) for k in options.instances.split(",")):
-                one = service(target, options.service, pool, options.database_url, n)
+                one = service(target, options.service, pool, batch_size, options.database_url, n)
                 runs.append((f"PostgreSQL, {n} instance{'s' if n > 1 else ''}", one))
     load_after = os.getloadavg()
     where = {
@@ -407,6 +422,7 @@ def main() -> None:
         "aiosmtpd": "aiosmtpd sink (tests/channels/smtp_server.py, plaintext)",
     }[options.sink]
     print(f"{count} messages, pool size {pool}, {where} in a separate process on 127.0.0.1")
+    print(f"(d): delivery.batch_size {batch_size}, delivery.concurrency {pool}")
     print(f"load average before {_load(load_before)}, after {_load(load_after)} (2 cores shared)")
     for line in target.stats:
         print(f"sink counted, all three paths together: {line.removeprefix('STATS ')}")
