@@ -9,7 +9,9 @@ Speed (every message of a campaign is rendered at delivery time): an ``{% includ
 literal name is replaced by the included file's source when a template is loaded (an include
 builds a new context each time it runs, once per account in a reminder's list), and the four
 compiled templates of a kind and locale are looked up once. Templates are read once per
-process, as before: a changed override takes effect on restart.
+process, as before: a changed override takes effect on restart. One difference an override can
+see: a `{% set %}` in an included file now also holds after the include (the packaged
+templates set nothing).
 """
 
 import re
