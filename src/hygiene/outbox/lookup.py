@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, text
+from sqlalchemy import Select
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -16,15 +16,12 @@ from hygiene import i18n
 from hygiene.advisories.models import Advisory
 from hygiene.inventory.models import Account, Official, Unit
 from hygiene.outbox import recipients
-from hygiene.outbox.models import Message
+from hygiene.outbox.models import ESCALATIONS, Message
 from hygiene.outbox.readers import Readers
 from hygiene.settings import Settings
 from hygiene.users.models import ConsoleUser
 
 ACCOUNT_CAMPAIGNS = ("rotation", "attest")  # their payload: account ids
-# As the partial index ix_message_escalation says it: a literal, so that a generic plan of the
-# prepared statement (psycopg prepares it after a few runs) still implies the index's condition.
-ESCALATIONS = text("message.campaign = 'escalation'")
 
 
 def ids(payload: str) -> list[int]:

@@ -12,6 +12,11 @@ from datetime import date, datetime
 from sqlalchemy import DateTime, Index, Text, text
 from sqlmodel import Field, SQLModel
 
+# The condition of the partial index ix_message_escalation, and of the query it serves
+# (outbox.lookup.escalations): a literal, so that a generic plan of the prepared statement
+# (psycopg prepares it after a few runs) still implies the index's condition.
+ESCALATIONS = text("campaign = 'escalation'")
+
 
 class Message(SQLModel, table=True):
     __table_args__ = (
@@ -35,8 +40,8 @@ class Message(SQLModel, table=True):
             "ix_message_escalation",
             "subject_unit_id",
             "planned_on",
-            sqlite_where=text("campaign = 'escalation'"),
-            postgresql_where=text("campaign = 'escalation'"),
+            sqlite_where=ESCALATIONS,
+            postgresql_where=ESCALATIONS,
         ),
     )
 
