@@ -3,7 +3,7 @@
 from hygiene.acks.models import Acknowledgement
 from hygiene.advisories.audience_models import AdvisoryUnit
 from hygiene.advisories.models import Advisory
-from hygiene.audit.models import AuditEvent, AuditHead
+from hygiene.audit.models import AuditEvent, AuditHead, AuditVerification
 from hygiene.channels.models import ChannelToken
 from hygiene.devices.models import Device, ProbeReport
 from hygiene.exposures.models import Exposure, ExposureMatch
@@ -34,6 +34,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "AuditHead",
+    "AuditVerification",
     "BackupMarker",
     "ChannelToken",
     "ComplianceSnapshot",

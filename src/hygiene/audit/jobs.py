@@ -1,28 +1,40 @@
-"""Background verifications of the compliance log, for the API.
+"""Background verifications of the compliance log, for the API and the console.
 
 A verification of a million events takes seconds; an HTTP request should not be held open for
-it (a proxy's timeout, a client's retry starting a second walk). `VerificationJobs.start` runs
-`verifier.verify` in a thread with its own read-only session and returns at once; the job is
-then polled by its id. One verification runs at a time per process: starting one while another
-runs returns the running one, so repeated POSTs cost one walk. Finished jobs are kept (the last
-`KEEP`) so a poll after the end still finds the result. Jobs live in the process: behind several
-instances, poll the instance that answered the POST (or verify with `hygiene audit verify`).
+it (a proxy's timeout, a client's retry starting a second walk). `VerificationJobs.start` records
+a job and runs `verifier.verify` in a thread with its own read-only session, and returns at once;
+the job is then polled by its id.
+
+Jobs are rows (audit_verification), so every instance behind a load balancer answers a poll for
+the same job, whichever instance answered the POST; ids come from the database. At most one
+runs at a time across all instances (a partial unique index): starting one while another runs
+returns the running one, so repeated POSTs cost one walk. While it runs, its thread renews
+`heartbeat_at` every HEARTBEAT; a running job whose heartbeat is older than STALE (its process
+died or hung) is closed as an error by the next start, which then runs a new one. Finished jobs
+are kept (the last `KEEP`) so a poll after the end still finds the result.
 """
 
-import itertools
 import logging
+import os
+import socket
 import threading
-from collections import OrderedDict
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import ColumnElement, Engine, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
 
 from hygiene import db
+from hygiene.audit.models import AuditVerification
 from hygiene.audit.verifier import Verification, verify
-from hygiene.clock import Clock
+from hygiene.clock import Clock, as_utc
 
 KEEP = 20
+HEARTBEAT = timedelta(seconds=10)
+STALE = timedelta(seconds=60)
+RUNNING, DONE, ERROR = "running", "done", "error"
+INTERRUPTED = "interrupted: the process walking it stopped"
 log = logging.getLogger(__name__)
 
 
@@ -35,64 +47,167 @@ class Job:
     result: Verification | None = None
 
 
+def _job(row: AuditVerification) -> Job:
+    result = None
+    if row.status == DONE and row.ok is not None:
+        result = Verification(
+            ok=row.ok,
+            count=row.count or 0,
+            head_hash=row.head_hash or "",
+            first_bad_seq=row.first_bad_seq,
+            reason=row.reason,
+        )
+    finished = as_utc(row.finished_at) if row.finished_at is not None else None
+    return Job(db.row_id(row.id), row.status, as_utc(row.started_at), finished, result)
+
+
 class VerificationJobs:
     def __init__(self, engine: Engine, key: bytes, clock: Clock) -> None:
         self._engine, self._key, self._clock = engine, key, clock
-        self._jobs: OrderedDict[int, Job] = OrderedDict()
-        self._ids = itertools.count(1)
+        self._owner = f"{socket.gethostname()}:{os.getpid()}"
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def start(self) -> tuple[Job, bool]:
-        """(the job, whether this call started it): a running job is returned instead."""
-        with self._lock:
-            running = [j for j in self._jobs.values() if j.status == "running"]
-            if running:
-                return running[0], False
-            job = Job(next(self._ids), "running", self._clock.now())
-            self._jobs[job.id] = job
-            while len(self._jobs) > KEEP:
-                self._jobs.popitem(last=False)
-        thread = threading.Thread(target=self._run, args=(job,), name="audit-verify", daemon=True)
-        with self._lock:
-            self._thread = thread
-        thread.start()
-        return job, True
+    def start(self, session: Session | None = None) -> tuple[Job, bool]:
+        """(the job, whether this call started it): a running job, of any instance, is
+        returned instead. With `session` (a request's), the job is recorded in it and the
+        session is committed before the walk starts: on SQLite a second writer would wait for
+        the request's own write lock."""
+        if session is None:
+            with db.session_scope(self._engine) as own:
+                return self.start(own)
+        job, started = self._claim(session, self._clock.now())
+        session.commit()  # the row is visible before its walk records anything
+        if started:
+            thread = threading.Thread(
+                target=self._run, args=(job,), name="audit-verify", daemon=True
+            )
+            with self._lock:
+                self._thread = thread
+            thread.start()
+        return job, started
+
+    def _claim(self, session: Session, now: datetime) -> tuple[Job, bool]:
+        self._close_stale(session, now)
+        running = self._running(session)
+        if running is not None:
+            return running, False
+        row = AuditVerification(status=RUNNING, owner=self._owner, started_at=now, heartbeat_at=now)
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:  # another instance started one between our read and insert
+            running = self._running(session)
+            if running is None:
+                raise
+            return running, False
+        self._forget_old(session)
+        return _job(row), True
 
     def wait(self, timeout: float = 30.0) -> None:
-        """Wait (up to `timeout` s) for the running verification: the app's shutdown, so no walk
-        is left holding a connection while the engine goes away."""
+        """Wait (up to `timeout` s) for the verification this process runs: the app's shutdown,
+        so no walk is left holding a connection while the engine goes away."""
         with self._lock:
             thread = self._thread
         if thread is not None:
             thread.join(timeout)
 
     def latest(self) -> Job | None:
-        """The job started last (running or finished), None before the first in this process."""
-        with self._lock:
-            return next(reversed(self._jobs.values()), None)
+        """The job started last (running or finished), None before the first."""
+        return self._newest()
 
     def finished(self) -> Job | None:
-        """The job that finished last (done or error), None while none has in this process."""
-        with self._lock:
-            return next((j for j in reversed(self._jobs.values()) if j.status != "running"), None)
+        """The job that finished last (done or error), None while none has."""
+        return self._newest(col(AuditVerification.status) != RUNNING)
 
     def get(self, job_id: int) -> Job | None:
-        with self._lock:
-            return self._jobs.get(job_id)
+        with db.read_session(self._engine) as session:
+            row = session.get(AuditVerification, job_id)
+            return _job(row) if row is not None else None
+
+    def _newest(self, *where: ColumnElement[bool]) -> Job | None:
+        query = select(AuditVerification).where(*where)
+        with db.read_session(self._engine) as session:
+            newest = query.order_by(col(AuditVerification.id).desc()).limit(1)
+            row = session.execute(newest).scalars().first()
+            return _job(row) if row is not None else None
+
+    @staticmethod
+    def _running(session: Session) -> Job | None:
+        query = select(AuditVerification).where(col(AuditVerification.status) == RUNNING)
+        row = session.execute(query).scalars().first()
+        return _job(row) if row is not None else None
+
+    @staticmethod
+    def _close_stale(session: Session, now: datetime) -> None:
+        session.execute(
+            update(AuditVerification)
+            .where(
+                col(AuditVerification.status) == RUNNING,
+                col(AuditVerification.heartbeat_at) < now - STALE,
+            )
+            .values(status=ERROR, finished_at=now, reason=INTERRUPTED)
+        )
+
+    @staticmethod
+    def _forget_old(session: Session) -> None:
+        kept = (
+            select(col(AuditVerification.id))
+            .order_by(col(AuditVerification.id).desc())
+            .limit(KEEP)
+            .scalar_subquery()
+        )
+        session.execute(delete(AuditVerification).where(col(AuditVerification.id).not_in(kept)))
 
     def _finish(self, job: Job, status: str, result: Verification | None) -> None:
-        with self._lock:
-            self._jobs[job.id] = replace(
-                job, status=status, finished_at=self._clock.now(), result=result
+        values: dict[str, object] = {"status": status, "finished_at": self._clock.now()}
+        if result is not None:
+            values.update(
+                ok=result.ok,
+                count=result.count,
+                head_hash=result.head_hash,
+                first_bad_seq=result.first_bad_seq,
+                reason=result.reason,
+            )
+        with db.session_scope(self._engine) as session:
+            session.execute(
+                update(AuditVerification)
+                .where(col(AuditVerification.id) == job.id)
+                .values(**values)
             )
 
+    def _beat(self, job: Job, done: threading.Event) -> None:
+        while not done.wait(HEARTBEAT.total_seconds()):
+            try:
+                with db.session_scope(self._engine) as session:
+                    session.execute(
+                        update(AuditVerification)
+                        .where(
+                            col(AuditVerification.id) == job.id,
+                            col(AuditVerification.status) == RUNNING,
+                        )
+                        .values(heartbeat_at=self._clock.now())
+                    )
+            except Exception as exc:  # the database is failing: the walk will fail too
+                log.warning("audit verification %d: heartbeat failed: %s", job.id, exc)
+
     def _run(self, job: Job) -> None:
+        done = threading.Event()
+        beat = threading.Thread(target=self._beat, args=(job, done), name="audit-verify-beat")
+        beat.daemon = True
+        beat.start()
         try:
             with db.read_session(self._engine) as session:
                 result = verify(session, key=self._key)
         except Exception as exc:
             log.warning("audit verification %d failed: %s", job.id, type(exc).__name__)
-            self._finish(job, "error", None)
+            status, found = ERROR, None
         else:
-            self._finish(job, "done", result)
+            status, found = DONE, result
+        finally:
+            done.set()
+            beat.join()
+        try:
+            self._finish(job, status, found)
+        except Exception as exc:  # left running: its heartbeat stops, the next start closes it
+            log.warning("audit verification %d: result not recorded: %s", job.id, exc)

@@ -1,22 +1,20 @@
-"""/console/audit draws its chain badge from the app's background verifications (the same
-VerificationJobs as /api/v1/audit/verifications): the GET never walks the chain itself, the
-first view in a process starts a walk, and "Verify now" (CSRF, security role) starts another."""
+"""/console/audit draws its chain badge from the background verifications (the same jobs as
+/api/v1/audit/verifications): the GET never walks the chain itself, the first view when none is
+on record starts a walk, and "Verify now" (CSRF, security role) starts another."""
 
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from hygiene.audit import jobs as jobs_module
 from hygiene.audit.jobs import VerificationJobs
-from hygiene.audit.verifier import verify
 from hygiene.bootstrap import Deps
 from hygiene.web.app import create_app
+from tests.audit.holding import hold_verifier
 from tests.audit.test_chain import tamper
 from tests.reliability.security_helpers import csrf
 from tests.web.staff import sign_in_as
@@ -47,16 +45,7 @@ def verified_page(client: TestClient, **params: str) -> str:
 @pytest.fixture
 def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[threading.Event, list[str]]]:
     """The verifier, held until the event is set; the names of the threads it ran in."""
-    release, threads = threading.Event(), []
-
-    def slow(session: Session, **kwargs: Any) -> Any:
-        threads.append(threading.current_thread().name)
-        assert release.wait(20)
-        return verify(session, **kwargs)
-
-    monkeypatch.setattr(jobs_module, "verify", slow)
-    yield release, threads
-    release.set()
+    yield from hold_verifier(monkeypatch)
 
 
 def test_the_get_returns_while_the_walk_runs_in_the_job_thread(
@@ -69,7 +58,7 @@ def test_the_get_returns_while_the_walk_runs_in_the_job_thread(
 
     assert first.status_code == 200
     assert "Đang kiểm tra chuỗi…" in first.text
-    assert "Chưa kiểm tra lần nào kể từ khi dịch vụ khởi động." in first.text
+    assert "Chưa kiểm tra lần nào." in first.text
     assert REFRESH in first.text
     assert "disabled" in first.text  # no second walk asked for while one runs
     assert threading.current_thread().name not in threads

@@ -105,11 +105,11 @@ def _jobs(request: Request, deps: Deps) -> VerificationJobs:
 
 @router.post("/verifications", status_code=202)
 def start_verification(
-    request: Request, response: Response, deps: DepsDep, _: SecurityDep
+    request: Request, response: Response, session: SessionDep, deps: DepsDep, _: SecurityDep
 ) -> VerificationJobOut:
     """Start walking the chain in the background (or return the walk already running);
     poll GET /audit/verifications/{id} (its address is in Location)."""
-    job, _started = _jobs(request, deps).start()
+    job, _started = _jobs(request, deps).start(session)
     response.headers["Location"] = f"{PREFIX}/audit/verifications/{job.id}"
     return _job_out(job)
 

@@ -1,11 +1,12 @@
-"""The /console/audit badge, read from the app's background verifications (hygiene.audit.jobs,
-the same VerificationJobs as /api/v1/audit/verifications): the page never walks the chain in
-its request. The first view in a process starts a verification; "Verify now" starts another."""
+"""The /console/audit badge, read from the background verifications (hygiene.audit.jobs, the same
+jobs as /api/v1/audit/verifications, shared by every instance): the page never walks the chain
+in its request. The first view when none is on record starts one; "Verify now" starts another."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from fastapi import Request
+from sqlmodel import Session
 
 from hygiene.audit.jobs import Job, VerificationJobs
 from hygiene.web.api.audit import VerificationOut, verification
@@ -17,7 +18,7 @@ REFRESH_SECONDS = 3
 @dataclass(frozen=True)
 class Badge:
     """`state`: running | done | error (the latest job's status); `chain` once done;
-    `never`: no verification has finished yet in this process."""
+    `never`: no verification has finished yet."""
 
     state: str
     never: bool = False
@@ -35,12 +36,12 @@ def _badge(job: Job, never: bool) -> Badge:
     return Badge(job.status, never, job.finished_at, chain)
 
 
-def current(request: Request) -> Badge:
-    """The latest verification's badge; none yet in this process: one is started now."""
+def current(request: Request, session: Session) -> Badge:
+    """The latest verification's badge; none on record yet: one is started now."""
     running = jobs(request)
     job = running.latest()
     if job is None:
-        job, _started = running.start()
+        job, _started = running.start(session)
     return _badge(job, never=running.finished() is None)
 
 

@@ -88,7 +88,7 @@ def log(
         status_code=400 if first.error or last.error else 200,
         since=first,
         until=last,
-        badge=audit_badge.current(request),
+        badge=audit_badge.current(request, session),
         refresh=audit_badge.REFRESH_SECONDS,
         pager=Pager(offset=offset, total=total),
         zone=deps.settings.zone,
@@ -97,9 +97,9 @@ def log(
 
 
 @router.post("/verify", dependencies=[Csrf])
-def verify_now(request: Request, _: SecurityDep) -> RedirectResponse:
+def verify_now(request: Request, session: SessionDep, _: SecurityDep) -> RedirectResponse:
     """Start a verification in the background (or keep the one running); back to the page."""
-    audit_badge.jobs(request).start()
+    audit_badge.jobs(request).start(session)
     return RedirectResponse(audit_badge.back(request), status_code=303)
 
 
