@@ -22,6 +22,8 @@ from hygiene.bootstrap import Deps, build_deps
 from hygiene.clock import FixedClock
 from hygiene.settings import Settings
 
+pytest_plugins = ["tests.transport_origin"]  # a leaked socket transport names its test
+
 PG_URL = os.environ.get("HYGIENE_TEST_DATABASE_URL")
 SECRET = "test-secret-key-for-hygiene-0123456789"
 NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)  # Monday 02/03/2026, 10:00 in Hà Nội
