@@ -45,6 +45,7 @@ class Job:
     started_at: datetime
     finished_at: datetime | None = None
     result: Verification | None = None
+    heartbeat_at: datetime | None = None
 
 
 def _job(row: AuditVerification) -> Job:
@@ -58,7 +59,14 @@ def _job(row: AuditVerification) -> Job:
             reason=row.reason,
         )
     finished = as_utc(row.finished_at) if row.finished_at is not None else None
-    return Job(db.row_id(row.id), row.status, as_utc(row.started_at), finished, result)
+    return Job(
+        db.row_id(row.id),
+        row.status,
+        as_utc(row.started_at),
+        finished,
+        result,
+        as_utc(row.heartbeat_at),
+    )
 
 
 class VerificationJobs:
@@ -119,6 +127,12 @@ class VerificationJobs:
     def finished(self) -> Job | None:
         """The job that finished last (done or error), None while none has."""
         return self._newest(col(AuditVerification.status) != RUNNING)
+
+    def abandoned(self, job: Job) -> bool:
+        """`job` runs on record, but its process stopped renewing the heartbeat: the next
+        start() closes it as an error and runs a new walk."""
+        beat = job.heartbeat_at
+        return job.status == RUNNING and beat is not None and beat < self._clock.now() - STALE
 
     def get(self, job_id: int) -> Job | None:
         with db.read_session(self._engine) as session:

@@ -5,14 +5,19 @@ on record starts a walk, and "Verify now" (CSRF, security role) starts another."
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from hygiene import db
+from hygiene.audit import jobs as jobs_module
 from hygiene.audit.jobs import VerificationJobs
+from hygiene.audit.models import AuditVerification
 from hygiene.bootstrap import Deps
+from hygiene.clock import FixedClock
 from hygiene.web.app import create_app
 from tests.audit.holding import hold_verifier
 from tests.audit.test_chain import tamper
@@ -157,3 +162,26 @@ def test_the_app_waits_for_a_running_walk_when_it_shuts_down(
 
     assert job is not None
     assert job.status == "done"  # the shutdown waited: no walk left on a disposed engine
+
+
+def test_a_walk_abandoned_by_a_dead_process_is_replaced_by_the_next_view(
+    client: TestClient, session: Session, engine: Engine, clock: FixedClock
+) -> None:
+    sign_in_as(client, session, "security")
+    with db.session_scope(engine) as own:  # running on record; its process died
+        dead = AuditVerification(
+            status="running", owner="gone:1", started_at=clock.now(), heartbeat_at=clock.now()
+        )
+        own.add(dead)
+    assert "Đang kiểm tra chuỗi…" in client.get(PAGE).text  # its heartbeat is still recent
+    clock.advance(jobs_module.STALE + timedelta(seconds=1))
+
+    page = verified_page(client)
+
+    latest = jobs_of(client).latest()
+    closed = jobs_of(client).get(db.row_id(dead.id))
+    assert latest is not None
+    assert closed is not None
+    assert latest.id != dead.id
+    assert (latest.status, closed.status) == ("done", "error")
+    assert "Chuỗi đã kiểm tra đến #" in page

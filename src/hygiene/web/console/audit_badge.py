@@ -37,10 +37,11 @@ def _badge(job: Job, never: bool) -> Badge:
 
 
 def current(request: Request, session: Session) -> Badge:
-    """The latest verification's badge; none on record yet: one is started now."""
+    """The latest verification's badge; none on record yet, or the latest abandoned by a
+    process that died while walking: one is started now."""
     running = jobs(request)
     job = running.latest()
-    if job is None:
+    if job is None or running.abandoned(job):
         job, _started = running.start(session)
     return _badge(job, never=running.finished() is None)
 
