@@ -18,6 +18,7 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -69,6 +70,13 @@ def _job(row: AuditVerification) -> Job:
     )
 
 
+def _newest(session: Session, *where: ColumnElement[bool]) -> Job | None:
+    """The newest job for which `where` holds, None when there is none."""
+    query = select(AuditVerification).where(*where).order_by(col(AuditVerification.id).desc())
+    row = session.execute(query.limit(1)).scalars().first()
+    return _job(row) if row is not None else None
+
+
 class VerificationJobs:
     def __init__(self, engine: Engine, key: bytes, clock: Clock) -> None:
         self._engine, self._key, self._clock = engine, key, clock
@@ -97,7 +105,7 @@ class VerificationJobs:
 
     def _claim(self, session: Session, now: datetime) -> tuple[Job, bool]:
         self._close_stale(session, now)
-        running = self._running(session)
+        running = _newest(session, col(AuditVerification.status) == RUNNING)
         if running is not None:
             return running, False
         row = AuditVerification(status=RUNNING, owner=self._owner, started_at=now, heartbeat_at=now)
@@ -105,7 +113,7 @@ class VerificationJobs:
             with session.begin_nested():
                 session.add(row)
         except IntegrityError:  # another instance started one between our read and insert
-            running = self._running(session)
+            running = _newest(session, col(AuditVerification.status) == RUNNING)
             if running is None:
                 raise
             return running, False
@@ -140,17 +148,8 @@ class VerificationJobs:
             return _job(row) if row is not None else None
 
     def _newest(self, *where: ColumnElement[bool]) -> Job | None:
-        query = select(AuditVerification).where(*where)
         with db.read_session(self._engine) as session:
-            newest = query.order_by(col(AuditVerification.id).desc()).limit(1)
-            row = session.execute(newest).scalars().first()
-            return _job(row) if row is not None else None
-
-    @staticmethod
-    def _running(session: Session) -> Job | None:
-        query = select(AuditVerification).where(col(AuditVerification.status) == RUNNING)
-        row = session.execute(query).scalars().first()
-        return _job(row) if row is not None else None
+            return _newest(session, *where)
 
     @staticmethod
     def _close_stale(session: Session, now: datetime) -> None:
@@ -183,27 +182,24 @@ class VerificationJobs:
                 first_bad_seq=result.first_bad_seq,
                 reason=result.reason,
             )
-        with db.session_scope(self._engine) as session:
-            session.execute(
-                update(AuditVerification)
-                .where(col(AuditVerification.id) == job.id)
-                .values(**values)
-            )
+        self._write(job, values)
 
     def _beat(self, job: Job, done: threading.Event) -> None:
         while not done.wait(HEARTBEAT.total_seconds()):
             try:
-                with db.session_scope(self._engine) as session:
-                    session.execute(
-                        update(AuditVerification)
-                        .where(
-                            col(AuditVerification.id) == job.id,
-                            col(AuditVerification.status) == RUNNING,
-                        )
-                        .values(heartbeat_at=self._clock.now())
-                    )
+                beat = {"heartbeat_at": self._clock.now()}
+                self._write(job, beat, col(AuditVerification.status) == RUNNING)
             except Exception as exc:  # the database is failing: the walk will fail too
                 log.warning("audit verification %d: heartbeat failed: %s", job.id, exc)
+
+    def _write(self, job: Job, values: Mapping[str, object], *where: ColumnElement[bool]) -> None:
+        """UPDATE `job`'s row (where `where` also holds) in a transaction of its own."""
+        with db.session_scope(self._engine) as session:
+            session.execute(
+                update(AuditVerification)
+                .where(col(AuditVerification.id) == job.id, *where)
+                .values(**values)
+            )
 
     def _run(self, job: Job) -> None:
         done = threading.Event()
