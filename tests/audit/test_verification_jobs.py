@@ -19,7 +19,7 @@ from hygiene.audit.jobs import Job, VerificationJobs
 from hygiene.audit.models import AuditVerification
 from hygiene.clock import FixedClock, as_utc
 from hygiene.settings import Settings
-from tests.audit.holding import hold_verifier
+from tests.audit.holding import dead_walk, hold_verifier
 
 KEY = b"k" * 32
 
@@ -125,22 +125,17 @@ def test_concurrent_starts_on_both_instances_run_one_walk(
 def test_a_job_whose_process_died_is_closed_by_the_next_start(
     engine: Engine, instances: list[VerificationJobs], clock: FixedClock
 ) -> None:
-    with db.session_scope(engine) as session:  # left running by a process that died
-        dead = AuditVerification(
-            status="running", owner="gone:1", started_at=clock.now(), heartbeat_at=clock.now()
-        )
-        session.add(dead)
-    assert dead.id is not None
+    dead = dead_walk(engine, clock)
     first = instances[0]
 
     waiting, started = first.start()  # its heartbeat is recent: it may still be walking
     clock.advance(jobs_module.STALE + timedelta(seconds=1))
     job, started_now = first.start()
 
-    assert (waiting.id, started) == (dead.id, False)
+    assert (waiting.id, started) == (dead, False)
     assert started_now
-    assert job.id != dead.id
-    closed = first.get(dead.id)
+    assert job.id != dead
+    closed = first.get(dead)
     assert closed is not None
     assert closed.status == "error"
     assert closed.finished_at == clock.now()

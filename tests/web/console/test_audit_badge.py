@@ -12,14 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from hygiene import db
 from hygiene.audit import jobs as jobs_module
 from hygiene.audit.jobs import VerificationJobs
-from hygiene.audit.models import AuditVerification
 from hygiene.bootstrap import Deps
 from hygiene.clock import FixedClock
 from hygiene.web.app import create_app
-from tests.audit.holding import hold_verifier
+from tests.audit.holding import dead_walk, hold_verifier
 from tests.audit.test_chain import tamper
 from tests.reliability.security_helpers import csrf
 from tests.web.staff import sign_in_as
@@ -168,20 +166,16 @@ def test_a_walk_abandoned_by_a_dead_process_is_replaced_by_the_next_view(
     client: TestClient, session: Session, engine: Engine, clock: FixedClock
 ) -> None:
     sign_in_as(client, session, "security")
-    with db.session_scope(engine) as own:  # running on record; its process died
-        dead = AuditVerification(
-            status="running", owner="gone:1", started_at=clock.now(), heartbeat_at=clock.now()
-        )
-        own.add(dead)
+    dead = dead_walk(engine, clock)
     assert "Đang kiểm tra chuỗi…" in client.get(PAGE).text  # its heartbeat is still recent
     clock.advance(jobs_module.STALE + timedelta(seconds=1))
 
     page = verified_page(client)
 
     latest = jobs_of(client).latest()
-    closed = jobs_of(client).get(db.row_id(dead.id))
+    closed = jobs_of(client).get(dead)
     assert latest is not None
     assert closed is not None
-    assert latest.id != dead.id
+    assert latest.id != dead
     assert (latest.status, closed.status) == ("done", "error")
     assert "Chuỗi đã kiểm tra đến #" in page
