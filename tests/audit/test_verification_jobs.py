@@ -139,7 +139,34 @@ def test_a_job_whose_process_died_is_closed_by_the_next_start(
     assert closed is not None
     assert closed.status == "error"
     assert closed.finished_at == clock.now()
+    assert closed.error == jobs_module.INTERRUPTED
     assert finished(first, job.id).status == "done"
+
+
+def test_a_poll_answers_an_abandoned_job_as_interrupted_before_any_start(
+    engine: Engine, instances: list[VerificationJobs], clock: FixedClock
+) -> None:
+    dead = dead_walk(engine, clock)
+    beat = clock.now()
+    first, second = instances
+    recent = first.get(dead)
+    clock.advance(jobs_module.STALE + timedelta(seconds=1))
+
+    polled = second.get(dead)
+
+    assert recent is not None
+    assert (recent.status, recent.error) == ("running", None)
+    assert polled is not None
+    assert (polled.status, polled.finished_at) == ("error", beat)
+    assert polled.error == jobs_module.INTERRUPTED
+    assert _status(engine, dead) == "running"  # only a start closes the row
+
+
+def _status(engine: Engine, job_id: int) -> str:
+    with Session(engine) as session:
+        row = session.get(AuditVerification, job_id)
+        assert row is not None
+        return row.status
 
 
 def test_the_walking_instance_renews_the_heartbeat(

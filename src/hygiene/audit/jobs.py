@@ -10,7 +10,8 @@ the same job, whichever instance answered the POST; ids come from the database. 
 runs at a time across all instances (a partial unique index): starting one while another runs
 returns the running one, so repeated POSTs cost one walk. While it runs, its thread renews
 `heartbeat_at` every HEARTBEAT; a running job whose heartbeat is older than STALE (its process
-died or hung) is closed as an error by the next start, which then runs a new one. Finished jobs
+died or hung) is closed as an error by the next start, which then runs a new one; until then a
+poll already answers it as an error (INTERRUPTED), not as running for ever. Finished jobs
 are kept (the last `KEEP`) so a poll after the end still finds the result.
 """
 
@@ -19,7 +20,7 @@ import os
 import socket
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Engine, delete, select, update
@@ -36,6 +37,7 @@ HEARTBEAT = timedelta(seconds=10)
 STALE = timedelta(seconds=60)
 RUNNING, DONE, ERROR = "running", "done", "error"
 INTERRUPTED = "interrupted: the process walking it stopped"
+FAILED = "the walk failed (the log could not be read)"
 log = logging.getLogger(__name__)
 
 
@@ -47,6 +49,7 @@ class Job:
     finished_at: datetime | None = None
     result: Verification | None = None
     heartbeat_at: datetime | None = None
+    error: str | None = None  # why an error job failed
 
 
 def _job(row: AuditVerification) -> Job:
@@ -67,6 +70,7 @@ def _job(row: AuditVerification) -> Job:
         finished,
         result,
         as_utc(row.heartbeat_at),
+        (row.reason or FAILED) if row.status == ERROR else None,
     )
 
 
@@ -143,9 +147,14 @@ class VerificationJobs:
         return job.status == RUNNING and beat is not None and beat < self._clock.now() - STALE
 
     def get(self, job_id: int) -> Job | None:
+        """The job as a poll sees it: an abandoned one is an error (INTERRUPTED), finished
+        when its heartbeat stopped, although its row says running until the next start."""
         with db.read_session(self._engine) as session:
             row = session.get(AuditVerification, job_id)
-            return _job(row) if row is not None else None
+            job = _job(row) if row is not None else None
+        if job is not None and self.abandoned(job):
+            return replace(job, status=ERROR, finished_at=job.heartbeat_at, error=INTERRUPTED)
+        return job
 
     def _newest(self, *where: ColumnElement[bool]) -> Job | None:
         with db.read_session(self._engine) as session:

@@ -2,6 +2,7 @@ import io
 import json
 import time
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -9,8 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from hygiene.audit import jobs
 from hygiene.audit.models import AuditEvent
+from hygiene.clock import FixedClock
 from hygiene.outbox.models import Message
+from tests.audit.holding import dead_walk
 from tests.audit.test_chain import tamper
 from tests.helpers import HEADER, ROWS, snapshot, write_csv
 from tests.reports.seed import seed
@@ -207,6 +211,23 @@ def test_a_tampered_log_is_reported_by_the_background_verification(
     assert verdict["result"]["ok"] is False
     assert (verdict["result"]["first_bad_seq"], verdict["result"]["reason"]) == (2, "hash")
     assert verdict["finished_at"] is not None
+
+
+def test_a_poll_of_a_walk_whose_process_died_answers_an_error(
+    client: TestClient, session: Session, engine: Engine, clock: FixedClock
+) -> None:
+    auth = bearer(session, "security")
+    dead = dead_walk(engine, clock)
+    path = f"/api/v1/audit/verifications/{dead}"
+    before = client.get(path, headers=auth).json()
+    clock.advance(jobs.STALE + timedelta(seconds=1))
+
+    after = client.get(path, headers=auth).json()
+
+    assert (before["status"], before["error"]) == ("running", None)
+    assert (after["status"], after["error"]) == ("error", jobs.INTERRUPTED)
+    assert after["finished_at"] is not None
+    assert after["result"] is None
 
 
 def test_an_unknown_verification_is_404_in_the_readers_language(

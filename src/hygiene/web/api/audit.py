@@ -78,13 +78,15 @@ def verification(result: audit.Verification) -> VerificationOut:
 
 
 class VerificationJobOut(BaseModel):
-    """A background verification: `status` running, done or error; `result` once done."""
+    """A background verification: `status` running, done or error; `result` once done;
+    `error`, when it failed, why (its process stopped walking, or the log could not be read)."""
 
     id: int
     status: str
     started_at: datetime
     finished_at: datetime | None
     result: VerificationOut | None
+    error: str | None = None
 
 
 def _job_out(job: Job) -> VerificationJobOut:
@@ -94,6 +96,7 @@ def _job_out(job: Job) -> VerificationJobOut:
         started_at=job.started_at,
         finished_at=job.finished_at,
         result=None if job.result is None else verification(job.result),
+        error=job.error,
     )
 
 
