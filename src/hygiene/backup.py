@@ -185,15 +185,16 @@ def _readonly_engine(path: Path) -> Iterator[Engine]:
         engine.dispose()
 
 
-def verify_sqlite(path: Path, *, key: bytes) -> BackupCheck:
-    """Open a SQLite backup read-only: integrity check, schema revision, row counts, audit chain."""
+def verify_sqlite(path: Path, *, key: bytes, most: int | None = None) -> BackupCheck:
+    """Open a SQLite backup read-only: integrity check, schema revision, row counts, audit chain
+    (walked by at most `most` processes, security.verify_workers)."""
     with _readonly_engine(path) as engine:
         try:
             integrity, revision, tables = _inspect(engine)
             if AUDIT_TABLE not in tables:
                 raise HygieneError("ops.verify.not_hygiene", path=str(path))
             with Session(engine) as session:
-                chain = audit.verify(session, key=key)
+                chain = audit.verify(session, key=key, most=most)
         except (sqlite3.DatabaseError, DBAPIError) as exc:
             reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
             raise HygieneError("ops.verify.not_database", path=str(path), reason=reason) from None

@@ -2,6 +2,7 @@
 engine, sharing nothing but the database) answer for the same jobs, run at most one at a time,
 and a job whose process died is closed by the next start."""
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -15,11 +16,13 @@ from sqlmodel import Session
 from hygiene import db
 from hygiene.audit import jobs as jobs_module
 from hygiene.audit import service as audit
+from hygiene.audit import verifier
 from hygiene.audit.jobs import Job, VerificationJobs
 from hygiene.audit.models import AuditVerification
 from hygiene.clock import FixedClock, as_utc
 from hygiene.settings import Settings
 from tests.audit.holding import dead_walk, hold_verifier
+from tests.audit.workers import spy_on_workers
 
 KEY = b"k" * 32
 
@@ -220,3 +223,23 @@ def test_an_unknown_job_is_none(instances: list[VerificationJobs]) -> None:
     assert instances[0].get(12345) is None
     assert instances[0].latest() is None
     assert instances[0].finished() is None
+
+
+def test_a_background_walk_uses_at_most_the_configured_processes(
+    settings: Settings, clock: FixedClock, chain: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(verifier, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    parts = spy_on_workers(monkeypatch)
+    engine = db.make_engine(settings.db_url)
+    jobs = VerificationJobs(engine, KEY, clock, most=2)
+    try:
+        job, _ = jobs.start()
+        done = finished(jobs, job.id)
+    finally:
+        jobs.wait()
+        engine.dispose()
+
+    assert done.result is not None
+    assert (done.result.ok, done.result.count) == (True, chain)
+    assert len(parts) == 1

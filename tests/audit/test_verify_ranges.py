@@ -1,6 +1,7 @@
 """verify() in ranges, each scanned by its own worker process, names the same first broken row
 as one walk of the chain. 12 events in 3 ranges: seq 1-4 (scanned here), 5-8 and 9-12 (workers)."""
 
+import os
 import subprocess
 import sys
 from datetime import timedelta
@@ -172,3 +173,22 @@ def test_a_short_chain_is_walked_here_by_default(
 
     assert (result.ok, result.count, spied) == (True, 3, [])
     assert verifier.PARALLEL_MIN > 3
+
+
+@pytest.mark.parametrize(("most", "workers"), [(None, 3), (3, 2), (2, 1), (1, 0)])
+def test_a_long_chain_is_walked_by_one_process_per_cpu_at_most_the_setting(
+    session: Session,
+    spied: list[ranges.Part | None],
+    monkeypatch: pytest.MonkeyPatch,
+    most: int | None,
+    workers: int,
+) -> None:
+    _fill(session)
+    monkeypatch.setattr(verifier, "PARALLEL_MIN", 12)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+
+    result = audit.verify(session, key=KEY, most=most)
+
+    assert (result.ok, result.count) == (True, 12)
+    assert len(spied) == workers  # the range scanned here is not a worker's
+    assert None not in spied

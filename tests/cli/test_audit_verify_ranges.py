@@ -92,3 +92,26 @@ def test_a_cut_tail_and_a_changed_checkpoint_are_reported_as_one_walk_does(
     assert "a" * 64 in parallel.stderr
     assert (parallel.stdout, parallel.stderr) == (single.stdout, single.stderr)
     assert None not in parts
+
+
+def test_the_verify_workers_setting_limits_the_processes_of_audit_verify(
+    run_cli: Any, session: Session, audit_key: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fill(session, audit_key)
+    monkeypatch.setattr(verifier, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    parts = spy_on_workers(monkeypatch)
+
+    limited = run_cli("audit", "verify", env={"HYGIENE_SECURITY__VERIFY_WORKERS": "2"})
+    one = run_cli("audit", "verify", env={"HYGIENE_SECURITY__VERIFY_WORKERS": "1"})
+
+    assert (limited.exit_code, one.exit_code) == (0, 0), limited.output + one.output
+    assert "12 sự kiện" in limited.output
+    assert len(parts) == 1  # 2 processes: this one and one worker; then 1: no worker
+
+
+def test_a_verify_workers_setting_below_one_is_refused(run_cli: Any) -> None:
+    result = run_cli("audit", "verify", env={"HYGIENE_SECURITY__VERIFY_WORKERS": "0"})
+
+    assert result.exit_code != 0
+    assert "verify_workers" in result.output

@@ -82,8 +82,9 @@ def _newest(session: Session, *where: ColumnElement[bool]) -> Job | None:
 
 
 class VerificationJobs:
-    def __init__(self, engine: Engine, key: bytes, clock: Clock) -> None:
-        self._engine, self._key, self._clock = engine, key, clock
+    def __init__(self, engine: Engine, key: bytes, clock: Clock, most: int | None = None) -> None:
+        """`most`: at most this many processes walk a long chain (security.verify_workers)."""
+        self._engine, self._key, self._clock, self._most = engine, key, clock, most
         self._owner = f"{socket.gethostname()}:{os.getpid()}"
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -217,7 +218,7 @@ class VerificationJobs:
         beat.start()
         try:
             with db.read_session(self._engine) as session:
-                result = verify(session, key=self._key)
+                result = verify(session, key=self._key, most=self._most)
         except Exception as exc:
             log.warning("audit verification %d failed: %s", job.id, type(exc).__name__)
             status, found = ERROR, None

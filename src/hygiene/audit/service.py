@@ -183,11 +183,13 @@ def _stream(session: Session, since: datetime | None = None) -> Generator[AuditE
         yield from result.scalars()
 
 
-def verify(session: Session, *, key: bytes, workers: int | None = None) -> Verification:
+def verify(
+    session: Session, *, key: bytes, workers: int | None = None, most: int | None = None
+) -> Verification:
     """Walk the whole chain; name the first row whose number, link or hash does not hold.
     Core rows from streaming cursors, in ranges checked in parallel by `workers` processes
-    (default: one per CPU for a long chain): see hygiene.audit.verifier."""
-    return verifier.verify(session, key=key, workers=workers)
+    (default: one per CPU for a long chain, at most `most`): see hygiene.audit.verifier."""
+    return verifier.verify(session, key=key, workers=workers, most=most)
 
 
 def count(session: Session) -> int:

@@ -29,6 +29,7 @@ anything is reported: the fast path can only be slower, never more lenient.
 import itertools
 import logging
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -222,18 +223,22 @@ def _settle(
     return Verification(True, expected - 1, prev)
 
 
-def verify(session: Session, *, key: bytes, workers: int | None = None) -> Verification:
+def verify(
+    session: Session, *, key: bytes, workers: int | None = None, most: int | None = None
+) -> Verification:
     """Walk the whole chain; name the first row whose number, link or hash does not hold.
 
-    With more than one worker (default: one per CPU, for chains of PARALLEL_MIN events or
-    more), the seq range is cut into that many ranges, each scanned by its own process (the
-    first here); the result is the same as one walk's."""
+    With more than one worker (default: one per CPU, at most `most` (the setting
+    security.verify_workers), for chains of PARALLEL_MIN events or more), the seq range is cut
+    into that many ranges, each scanned by its own process (the first here); the result is the
+    same as one walk's."""
     connection = session.connection()
     lo, hi = connection.execute(select(func.min(AuditEvent.seq), func.max(AuditEvent.seq))).one()
     if lo is None:
         return Verification(True, 0, GENESIS)
     if workers is None:
-        workers = (os.cpu_count() or 1) if hi - lo + 1 >= PARALLEL_MIN else 1
+        cpus = min(os.cpu_count() or 1, most or sys.maxsize)
+        workers = cpus if hi - lo + 1 >= PARALLEL_MIN else 1
     spans = _split(lo, hi, max(1, min(workers, hi - lo + 1)))
     raw: Any = connection.connection.dbapi_connection
     parts = _parts(raw, connection.dialect.name, key, spans)

@@ -63,7 +63,7 @@ def verify(
     claims = _claims(ctx, checkpoint or [], checkpoints_file)
     deps = state(ctx).deps
     with session(ctx) as s:
-        result = audit.verify(s, key=deps.audit_key)
+        result = audit.verify(s, key=deps.audit_key, most=deps.settings.security.verify_workers)
         mismatches = checkpoints.check(s, claims=claims)
     locale = state(ctx).locale
     for mismatch in mismatches:

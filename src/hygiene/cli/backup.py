@@ -70,7 +70,10 @@ def _key_location(settings: Settings, locale: str) -> str:
 def _verify(ctx: typer.Context, path: Path) -> None:
     if path.suffix == ".dump":
         raise HygieneError("ops.backup.verify_postgres")
-    check = backups.verify_sqlite(path, key=state(ctx).deps.audit_key)
+    deps = state(ctx).deps
+    check = backups.verify_sqlite(
+        path, key=deps.audit_key, most=deps.settings.security.verify_workers
+    )
     locale = state(ctx).locale
     if check.integrity == "ok":
         say(ctx, "ops.verify.integrity_ok")

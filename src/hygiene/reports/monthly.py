@@ -85,7 +85,7 @@ def context(
         "report": report,
         "month": at.today.strftime("%m/%Y"),
         "advisories": published,
-        "chain": audit.verify(session, key=audit_key),
+        "chain": audit.verify(session, key=audit_key, most=settings.security.verify_workers),
         "checkpoint": _checkpoint(session, settings, checked_at) if checked_at else None,
         "agency": settings.agency,
         "national": NATIONAL,

@@ -87,6 +87,10 @@ class Security(Section):
     sign_in_answer_ms: int = Field(300, ge=0, le=5000)
     # The daily compliance-log checkpoint emailed to the security officers (hygiene.jobs).
     checkpoint: Campaign = Campaign(cron="0 7 * * *")
+    # Processes a verification of a long compliance log walks it with (hygiene.audit.verifier),
+    # at most; default: one per CPU. 1: one walk in the process that asked, on a host whose
+    # other work (delivery, PostgreSQL) must keep its cores.
+    verify_workers: int | None = Field(None, ge=1, le=64)
 
 
 class Metrics(Section):

@@ -39,7 +39,9 @@ def create_app(deps: Deps, *, runtime: Runtime | None = None) -> FastAPI:
     app.state.runtime = runtime or Runtime(started_at=deps.clock.now())
     app.state.templates = build_templates()
     app.state.metrics = health.metrics_registry(deps, app.state.runtime)
-    app.state.verifications = VerificationJobs(deps.engine, deps.audit_key, deps.clock)
+    app.state.verifications = VerificationJobs(
+        deps.engine, deps.audit_key, deps.clock, deps.settings.security.verify_workers
+    )
     limits = deps.settings.security
     # Inside SecurityMiddleware: the route's own receive() raises, so the app's handler answers.
     app.add_middleware(
