@@ -3,7 +3,7 @@
     .venv/bin/python bench/deliver.py [--messages 5000] [--pool-size 4] [--sink tls|fast|aiosmtpd]
                                      [--batch-size 100]
                                      [--service OFFICIALS] [--database-url postgresql+psycopg://…]
-                                     [--instances 1,2,4]
+                                     [--instances 1,2,4] [--rounds 1]
 
 Three ways to send the same messages (each built by hygiene.channels.email_message, so only the
 transport differs):
@@ -24,7 +24,9 @@ The raw pool and each (d) line also say how many of the machine's cores were bus
 (every process: the instances, the sink, PostgreSQL; from /proc/stat): what one instance keeps
 busy is what a second one cannot have, so the 2 ÷ 1 line also prints its ceiling in this run
 if two instances cost the machine as much CPU a message as one: its cores ÷ the cores busy with
-one instance.
+one instance. --rounds N measures (c), (c') and (d) N times in turn: each figure printed is the
+median of its rounds (their own values follow in brackets), and each ratio the median of the
+rounds' own ratios, each against the baseline of its round.
 
 Sinks (--sink):
     tls       the default, and the production setup (channels.smtp.security = "starttls" on the
@@ -41,6 +43,7 @@ import multiprocessing
 import os
 import smtplib
 import ssl
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -425,6 +428,12 @@ def main() -> None:
         help="also run (d) on this PostgreSQL (schema bench_plan) with 1, 2 and 4 instances",
     )
     parser.add_argument("--instances", default="1,2,4", help="instance counts on PostgreSQL")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure (c), (c') and (d) this many times in turn; print medians (default 1)",
+    )
     options = parser.parse_args()
     count, pool, batch_size = options.messages, options.pool_size, options.batch_size
     batch = messages(count)
@@ -434,20 +443,7 @@ def main() -> None:
             "project": rate(_async(lambda: project(target, batch, pool)), count),
             "naive": rate(lambda: naive(target, batch), count),
         }
-        ticks = _ticks()
-        figures["raw"] = rate(_async(lambda: raw(target, batch, pool)), count)
-        raw_cores = _busy_cores(ticks, _ticks())
-        runs: list[tuple[str, ServiceRun]] = []
-        sent: list[OutgoingMessage] = []
-        if options.service:
-            runs.append(("SQLite", service(target, options.service, pool, batch_size, kept=sent)))
-            figures["service"] = runs[0][1].rate
-            rendered = (sent * (count // len(sent) + 1))[:count]
-            figures["raw_rendered"] = rate(_async(lambda: raw(target, rendered, pool)), count)
-        if options.service and options.database_url:
-            for n in (int(k) for k in options.instances.split(",")):
-                one = service(target, options.service, pool, batch_size, options.database_url, n)
-                runs.append((f"PostgreSQL, {n} instance{'s' if n > 1 else ''}", one))
+        rounds = [_round(target, batch, options) for _ in range(options.rounds)]
     load_after = os.getloadavg()
     where = {
         "tls": "tls sink (bench/smtp_sink.py: STARTTLS + AUTH, certificates verified)",
@@ -456,58 +452,127 @@ def main() -> None:
     }[options.sink]
     print(f"{count} messages, pool size {pool}, {where} in a separate process on 127.0.0.1")
     print(f"(d): delivery.batch_size {batch_size}, delivery.concurrency {pool}")
+    if len(rounds) > 1:
+        print(
+            f"{len(rounds)} rounds of (c), (c') and (d): each figure is the median of its rounds"
+            " [each round's], each ratio the median of the rounds' own ratios"
+        )
     print(f"load average before {_load(load_before)}, after {_load(load_after)} (2 cores shared)")
     for line in target.stats:
-        print(f"sink counted, all three paths together: {line.removeprefix('STATS ')}")
+        print(f"sink counted, all paths together: {line.removeprefix('STATS ')}")
     print(f"(a) project SmtpChannel pool          {figures['project']:8.0f} msg/s")
     print(f"(b) naive smtplib, connection/message {figures['naive']:8.0f} msg/s")
+    cpus = os.cpu_count() or 1
+    raw_rates = [r.raw for r in rounds]
     print(
-        f"(c) raw aiosmtplib pool (floor)       {figures['raw']:8.0f} msg/s"
-        f"  ({raw_cores:.2f} of {os.cpu_count()} cores busy)"
+        f"(c) raw aiosmtplib pool (floor)       {_median(raw_rates):8.0f} msg/s"
+        f"  ({_median([r.raw_cores for r in rounds]):.2f} of {cpus} cores busy){_each(raw_rates)}"
     )
-    if "raw_rendered" in figures:
-        size = sum(len(payload(m)) for m in sent[:1000]) / min(len(sent), 1000) / 1000
+    first = rounds[0]
+    if first.sent:
+        size = sum(len(payload(m)) for m in first.sent[:1000]) / min(len(first.sent), 1000) / 1000
         small = len(payload(batch[0])) / 1000
+        rendered = [r.raw_rendered for r in rounds]
         print(
-            f"(c') raw pool, the service's messages {figures['raw_rendered']:8.0f} msg/s"
+            f"(c') raw pool, the service's messages {_median(rendered):8.0f} msg/s"
             f"  ({size:.1f} KB a message against {small:.1f} KB in (c); not a target)"
+            f"{_each(rendered)}"
         )
-    base = next((r for name, r in runs if name.startswith("PostgreSQL, 1 ")), None)
-    for name, run in runs:
-        ratio = run.rate / figures["raw"]
-        scale = f"  {run.rate / base.rate:4.2f}× 1 instance" if base and run.instances > 1 else ""
+    names = [name for name, _ in first.runs]
+    for name in names:
+        runs = [dict(r.runs)[name] for r in rounds]
+        rates = [run.rate for run in runs]
+        ratio = _median([dict(r.runs)[name].rate / r.raw for r in rounds])
+        scale = ""
+        if runs[0].instances > 1 and "PostgreSQL, 1 instance" in names:
+            scale = f"  {_median(_scales(rounds, name)):4.2f}× 1 instance"
+        statements = sum(run.statements for run in runs) / sum(run.planned for run in runs)
         print(
-            f"(d) whole service path, {name:<24} {run.rate:8.0f} msg/s  {ratio:4.2f}× raw"
-            f"  {run.statements / run.planned:5.2f} SQL statements/message{scale}"
-            f"  ({run.planned} messages, {run.cores:.2f} of {os.cpu_count()} cores busy)"
+            f"(d) whole service path, {name:<24} {_median(rates):8.0f} msg/s  {ratio:4.2f}× raw"
+            f"  {statements:5.2f} SQL statements/message{scale}"
+            f"  ({runs[0].planned} messages, {_median([run.cores for run in runs]):.2f} of"
+            f" {cpus} cores busy){_each(rates)}"
         )
-    targets = [("SQLite", "raw", 0.5), ("PostgreSQL, 1 instance", "raw", 0.4)]
-    for name, _, goal in targets:
-        found = next((r for n, r in runs if n == name), None)
-        if found:
-            ratio = found.rate / figures["raw"]
-            verdict = "met" if ratio >= goal else "NOT met"
-            print(f"service {name} / raw = {ratio:4.2f}×  (target ≥ {goal}×: {verdict})")
-            if "raw_rendered" in figures:
-                same = found.rate / figures["raw_rendered"]
-                print(f"    ÷ (c') the raw pool sending the service's messages = {same:4.2f}×")
-    two = next((r for n, r in runs if n == "PostgreSQL, 2 instances"), None)
-    if two and base:
-        verdict = "met" if two.rate / base.rate >= 1.6 else "NOT met"
-        cores = os.cpu_count() or 1
+    for name, goal in (("SQLite", 0.5), ("PostgreSQL, 1 instance", 0.4)):
+        if name in names:
+            ratios = [dict(r.runs)[name].rate / r.raw for r in rounds]
+            verdict = "met" if _median(ratios) >= goal else "NOT met"
+            print(
+                f"service {name} / raw = {_median(ratios):4.2f}×  (target ≥ {goal}×: {verdict})"
+                f"{_each(ratios, 2)}"
+            )
+            if first.sent:
+                same = [dict(r.runs)[name].rate / r.raw_rendered for r in rounds]
+                print(
+                    "    ÷ (c') the raw pool sending the service's messages ="
+                    f" {_median(same):4.2f}×{_each(same, 2)}"
+                )
+    if {"PostgreSQL, 1 instance", "PostgreSQL, 2 instances"} <= set(names):
+        scales = _scales(rounds, "PostgreSQL, 2 instances")
+        ceilings = [cpus / dict(r.runs)["PostgreSQL, 1 instance"].cores for r in rounds]
+        verdict = "met" if _median(scales) >= 1.6 else "NOT met"
         print(
-            f"PostgreSQL 2 ÷ 1 instance = {two.rate / base.rate:4.2f}×  (target ≥ 1.6×: {verdict};"
-            f" at 1 instance's CPU a message, at most {cores} cores ÷ {base.cores:.2f} busy with"
-            f" 1 = {cores / base.cores:4.2f}×)"
+            f"PostgreSQL 2 ÷ 1 instance = {_median(scales):4.2f}×  (target ≥ 1.6×: {verdict})"
+            f"{_each(scales, 2)}"
         )
-    for name, run in runs:
-        per = run.statements / run.planned
+        print(
+            f"    ceiling at 1 instance's CPU a message ({cpus} cores ÷ the cores busy with 1)"
+            f" = {_median(ceilings):4.2f}×{_each(ceilings, 2)}"
+        )
+    for name in names:
+        runs = [dict(r.runs)[name] for r in rounds]
+        per = sum(run.statements for run in runs) / sum(run.planned for run in runs)
         verdict = "met" if per <= 0.5 else "NOT met"
         print(f"SQL statements per message, {name}: {per:.2f}  (target ≤ 0.5: {verdict})")
+    figures["raw"] = _median(raw_rates)
     for name, target_ratio in (("naive", 5.0), ("raw", 0.7)):
         ratio = figures["project"] / figures[name]
         verdict = "met" if ratio >= target_ratio else "NOT met"
         print(f"project / {name:<5} = {ratio:5.2f}×  (target ≥ {target_ratio}×: {verdict})")
+
+
+@dataclass
+class Round:
+    """One round of the measured paths: (c), the service runs (d), (c') after SQLite's."""
+
+    raw: float
+    raw_cores: float
+    runs: list[tuple[str, ServiceRun]] = field(default_factory=list)
+    sent: list[OutgoingMessage] = field(default_factory=list)  # what the SQLite run sent
+    raw_rendered: float = 0.0
+
+
+def _round(target: Sink, batch: list[OutgoingMessage], options: argparse.Namespace) -> Round:
+    count, pool, size = options.messages, options.pool_size, options.batch_size
+    ticks = _ticks()
+    measured = Round(rate(_async(lambda: raw(target, batch, pool)), count), 0.0)
+    measured.raw_cores = _busy_cores(ticks, _ticks())
+    if options.service:
+        sqlite = service(target, options.service, pool, size, kept=measured.sent)
+        measured.runs.append(("SQLite", sqlite))
+        rendered = (measured.sent * (count // len(measured.sent) + 1))[:count]
+        measured.raw_rendered = rate(_async(lambda: raw(target, rendered, pool)), count)
+    if options.service and options.database_url:
+        for n in (int(k) for k in options.instances.split(",")):
+            run = service(target, options.service, pool, size, options.database_url, n)
+            measured.runs.append((f"PostgreSQL, {n} instance{'s' if n > 1 else ''}", run))
+    return measured
+
+
+def _scales(rounds: list[Round], name: str) -> list[float]:
+    """`name`'s rate ÷ one PostgreSQL instance's, in each round."""
+    return [dict(r.runs)[name].rate / dict(r.runs)["PostgreSQL, 1 instance"].rate for r in rounds]
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def _each(values: list[float], digits: int = 0) -> str:
+    """The rounds' own values, when there is more than one."""
+    if len(values) < 2:
+        return ""
+    return "  [" + " / ".join(f"{v:.{digits}f}" for v in values) + "]"
 
 
 def _load(average: tuple[float, float, float]) -> str:
