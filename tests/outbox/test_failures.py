@@ -178,6 +178,61 @@ def test_it_fails_a_message_whose_template_is_broken(
     assert all("no_such_variable" in (r.last_error or "") for r in rows)
 
 
+def _broken_sms(settings: Settings, folder: Path) -> Settings:
+    broken = folder / "templates" / "vi" / "rotation_overdue" / "sms.txt"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("{{ no_such_variable }}\n", "utf-8")
+    return settings.model_copy(update={"messages": Messages(templates_dir=folder / "templates")})
+
+
+def test_a_message_only_email_can_carry_does_not_render_its_sms_text(
+    planned: int,
+    make_deliverer: MakeDeliverer,
+    email: MemoryChannel,
+    engine: Engine,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    custom = _broken_sms(settings, tmp_path)
+
+    asyncio.run(make_deliverer(settings_=custom, channels={"email": email}).drain())
+
+    assert {r.status for r in _rows(engine)} == {"sent"}
+    assert len(email.sent) == planned
+    assert {m.sms_text for m in email.sent} == {""}
+
+
+def test_a_message_an_sms_route_may_carry_renders_its_sms_text(
+    planned: int,
+    make_deliverer: MakeDeliverer,
+    email: MemoryChannel,
+    engine: Engine,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    """Email first, SMS after it (the officials have mobile numbers): the SMS text is rendered
+    with the rest, so its broken template fails the message as any part's does."""
+    asyncio.run(make_deliverer(settings_=_broken_sms(settings, tmp_path)).drain())
+
+    rows = _rows(engine)
+    assert {r.status for r in rows} == {"failed"}
+    assert all("no_such_variable" in (r.last_error or "") for r in rows)
+    assert email.sent == []
+
+
+def test_the_sms_route_sends_the_sms_text(
+    planned: int, make_deliverer: MakeDeliverer, sms: MemoryChannel, engine: Engine
+) -> None:
+    asyncio.run(make_deliverer(channels={"sms": sms}).drain())
+
+    texts = [m.sms_text or "" for m in sms.sent]
+    assert len(texts) == planned
+    assert all(
+        0 < len(text) < len(m.text) and "\n" not in text
+        for text, m in zip(texts, sms.sent, strict=True)
+    )
+
+
 def test_a_channel_down_for_the_whole_batch_retries_every_message_later(
     planned: int, make_deliverer: MakeDeliverer, email: MemoryChannel, engine: Engine
 ) -> None:

@@ -126,7 +126,9 @@ def render(
     return _render(_overrides(templates_dir), kind, locale, context)
 
 
-def _render(overrides: Path | None, kind: str, locale: str, context: dict[str, Any]) -> Rendered:
+def _render(
+    overrides: Path | None, kind: str, locale: str, context: dict[str, Any], sms: bool = True
+) -> Rendered:
     if kind not in KINDS:
         raise ValueError(f"unknown message kind {kind!r}")
     loc = locale if locale in LOCALES else LOCALES[0]
@@ -138,7 +140,7 @@ def _render(overrides: Path | None, kind: str, locale: str, context: dict[str, A
             subject=subject,
             text=text_t.render(full),
             html=html_t.render(full),
-            sms=" ".join(sms_t.render(full).split()),
+            sms=" ".join(sms_t.render(full).split()) if sms else "",
         )
     )
 
@@ -154,8 +156,11 @@ class Renderer:
     def overrides(self) -> Path | None:
         return _overrides(self.templates_dir)
 
-    def __call__(self, kind: str, locale: str, context: dict[str, Any]) -> Rendered:
-        return _render(self.overrides, kind, locale, context)
+    def __call__(
+        self, kind: str, locale: str, context: dict[str, Any], *, sms: bool = True
+    ) -> Rendered:
+        """`sms=False`: the SMS part is left empty (no route of the message sends it)."""
+        return _render(self.overrides, kind, locale, context, sms)
 
 
 def _without_links(rendered: Rendered) -> Rendered:

@@ -141,15 +141,17 @@ def compose_from(
     settings: Settings,
     secret: bytes,
     renderer: Renderer,
+    sms: bool = True,
 ) -> Composed:
+    """`sms=False`: no route sends the SMS text, which is then not rendered (left empty)."""
     if message.campaign == SIGN_IN:
         extra = _extra(lookup, message) or {}
         return _sign_in(
-            message, official, extra, settings=settings, secret=secret, renderer=renderer
+            message, official, extra, settings=settings, secret=secret, renderer=renderer, sms=sms
         )
     code = keyed.code_for(secret, message.idempotency_key)
     ctx = context(lookup, message, official, settings=settings, ack_code=code)
-    rendered = renderer(message.kind, i18n.normalise_locale(official.locale), ctx)
+    rendered = renderer(message.kind, i18n.normalise_locale(official.locale), ctx, sms=sms)
     shown = ctx["ack_code"]  # the row keeps the text with the code hidden, as for sign-in codes
     return Composed(
         rendered=rendered,
@@ -169,6 +171,7 @@ def _sign_in(
     settings: Settings,
     secret: bytes,
     renderer: Renderer,
+    sms: bool = True,
 ) -> Composed:
     """A portal sign-in code. The code is the keyed PRF of the message's key (as for
     acknowledgement codes), so a retry sends the same code and no column holds it: the portal
@@ -182,7 +185,7 @@ def _sign_in(
         "code": shown,
         **extra,
     }
-    rendered = renderer(message.kind, i18n.normalise_locale(official.locale), ctx)
+    rendered = renderer(message.kind, i18n.normalise_locale(official.locale), ctx, sms=sms)
     return Composed(
         rendered=rendered,
         message_id=message_id_for(message.idempotency_key, settings),

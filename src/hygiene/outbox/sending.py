@@ -124,6 +124,9 @@ class BatchRun:
         now = self.clock.now()
         if not official.active:
             return self.outcomes.fail(message, [], now, "official deactivated", permanent=True)
+        routes = routing.routes(
+            official, list(self.channels), redirect_to=self.settings.delivery.redirect_to
+        )
         try:
             composed = compose.compose_from(
                 self.claimed.lookup,
@@ -132,14 +135,12 @@ class BatchRun:
                 settings=self.settings,
                 secret=self.secret,
                 renderer=self.renderer,
+                sms=any(route.channel not in routing.EMAIL_CHANNELS for route in routes),
             )
         except Exception as exc:  # a broken template must fail the message, not the batch
             log.exception("cannot render message %s", message.id)
             tries = [Try(None, now, now, "permanent", f"render: {exc!r}")]
             return self.outcomes.fail(message, tries, now, f"render: {exc!r}", permanent=True)
-        routes = routing.routes(
-            official, list(self.channels), redirect_to=self.settings.delivery.redirect_to
-        )
         if not routes:
             tries = [Try(None, now, now, "no_channel", "no channel or address")]
             reason = "no configured channel can reach this official"
