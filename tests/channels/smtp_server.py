@@ -1,14 +1,15 @@
 """A real SMTP server for the channel tests and the benchmark, run as a separate process.
 
     python smtp_server.py --port 0 --directory DIR [--greylist] [--reject ADDR]...
-                          [--reject-sender ADDR]
+                          [--reject-sender ADDR] [--reject-content TEXT]
                           [--tls-cert CERT --tls-key KEY [--implicit-tls]] [--auth USER:PASSWORD]
                           [--count-only]
 
 It prints "PORT <n>" on stdout once it listens, and runs until terminated. Each accepted message
 is saved as DIR/<time>.eml and each connection appends a line to DIR/connections.log (neither
 with --count-only). --greylist answers 450 to the first RCPT of each recipient; --reject answers
-550 for that recipient, --reject-sender 553 for that sender; --tls-cert/--tls-key offer STARTTLS
+550 for that recipient, --reject-sender 553 for that sender, --reject-content 554 after DATA
+for a message holding TEXT; --tls-cert/--tls-key offer STARTTLS
 (or, with --implicit-tls, TLS from the first byte), and --auth requires TLS plus AUTH.
 """
 
@@ -23,6 +24,7 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 GREYLIST = "450 4.2.0 Greylisted, please try again later"
+REJECT_CONTENT = "554 5.7.1 Message content rejected"
 REJECT = "550 5.1.1 <{address}>: Recipient address rejected: User unknown"
 
 
@@ -32,6 +34,9 @@ class Handler:
         self.greylist: bool = options.greylist
         self.reject: set[str] = set(options.reject)
         self.reject_sender: str | None = options.reject_sender
+        self.reject_content: bytes | None = (
+            options.reject_content.encode() if options.reject_content else None
+        )
         self.count_only: bool = options.count_only
         self.seen: set[str] = set()
         self.count = 0
@@ -56,9 +61,11 @@ class Handler:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or b""
+        if self.reject_content is not None and self.reject_content in raw:
+            return REJECT_CONTENT
         self.count += 1
         if not self.count_only:
-            raw = envelope.original_content or b""
             (self.directory / f"{time.time_ns()}.eml").write_bytes(raw)
         return f"250 2.0.0 Ok: queued as Q{self.count:05d}"
 
@@ -132,6 +139,7 @@ def main() -> None:
     parser.add_argument("--greylist", action="store_true")
     parser.add_argument("--reject", action="append", default=[])
     parser.add_argument("--reject-sender")
+    parser.add_argument("--reject-content")
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
     parser.add_argument("--implicit-tls", action="store_true")

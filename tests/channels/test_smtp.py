@@ -233,6 +233,53 @@ def test_it_sends_the_vietnamese_subject_and_body_exactly(smtp_server: SmtpServe
     assert body == message.text + "\n"
 
 
+def test_it_sends_lines_that_begin_with_a_dot_unchanged(smtp_server: SmtpServer) -> None:
+    smtp_server.start()
+    text = "Hướng dẫn:\n.\n.htaccess không lưu mật khẩu\n..hai chấm\n."
+    html = "<p>Hướng dẫn</p>\n.\n..<b>hai chấm</b>\n."
+
+    send(config(smtp_server.port), outgoing(text=text), outgoing(text=text, html=html))
+
+    plain, alternative = smtp_server.messages()
+    assert plain.get_content().replace("\r\n", "\n") == text + "\n"
+    parts = [part.get_content().replace("\r\n", "\n") for part in alternative.iter_parts()]
+    assert parts == [text, html]  # a part ends where its boundary line begins
+
+
+def test_it_puts_no_bare_line_end_on_the_wire(smtp_server: SmtpServer) -> None:
+    """A configured sender name holding a line break goes out with CRLF, like every line: a
+    bare LF or CR smuggles a second message past some servers."""
+    smtp_server.start()
+
+    send(config(smtp_server.port, from_name="IT\nHelpdesk\rPhuong Ba Dinh"), outgoing())
+
+    [saved] = smtp_server.directory.glob("*.eml")
+    raw = saved.read_bytes()
+    assert raw.count(b"\r\n") == raw.count(b"\n") == raw.count(b"\r") > 0
+
+
+def test_it_fails_permanently_for_refused_content_and_keeps_the_connection(
+    smtp_server: SmtpServer,
+) -> None:
+    smtp_server.start("--reject-content", "<refuse@hygiene.test>")
+
+    async def run() -> None:
+        channel = SmtpChannel(config(smtp_server.port, pool_size=1))
+        try:
+            with pytest.raises(PermanentError, match=r"^554 5\.7\.1 Message content rejected"):
+                await channel.send(outgoing(message_id="<refuse@hygiene.test>"))
+            await channel.send(outgoing())
+        finally:
+            await channel.close()
+
+    asyncio.run(run())
+
+    assert [m["Message-ID"] for m in smtp_server.messages()] == [
+        "<rotation.42.2026-03-16.7@hygiene.test>"
+    ]
+    assert smtp_server.connections() == 1
+
+
 def test_it_uses_the_message_id_of_the_message(smtp_server: SmtpServer) -> None:
     smtp_server.start()
 
