@@ -178,8 +178,8 @@ def test_it_fails_a_message_whose_template_is_broken(
     assert all("no_such_variable" in (r.last_error or "") for r in rows)
 
 
-def _broken_sms(settings: Settings, folder: Path) -> Settings:
-    broken = folder / "templates" / "vi" / "rotation_overdue" / "sms.txt"
+def _broken(settings: Settings, folder: Path, part: str = "sms.txt") -> Settings:
+    broken = folder / "templates" / "vi" / "rotation_overdue" / part
     broken.parent.mkdir(parents=True)
     broken.write_text("{{ no_such_variable }}\n", "utf-8")
     return settings.model_copy(update={"messages": Messages(templates_dir=folder / "templates")})
@@ -193,7 +193,7 @@ def test_a_message_only_email_can_carry_does_not_render_its_sms_text(
     settings: Settings,
     tmp_path: Path,
 ) -> None:
-    custom = _broken_sms(settings, tmp_path)
+    custom = _broken(settings, tmp_path)
 
     asyncio.run(make_deliverer(settings_=custom, channels={"email": email}).drain())
 
@@ -212,12 +212,51 @@ def test_a_message_an_sms_route_may_carry_renders_its_sms_text(
 ) -> None:
     """Email first, SMS after it (the officials have mobile numbers): the SMS text is rendered
     with the rest, so its broken template fails the message as any part's does."""
-    asyncio.run(make_deliverer(settings_=_broken_sms(settings, tmp_path)).drain())
+    asyncio.run(make_deliverer(settings_=_broken(settings, tmp_path)).drain())
 
     rows = _rows(engine)
     assert {r.status for r in rows} == {"failed"}
     assert all("no_such_variable" in (r.last_error or "") for r in rows)
     assert email.sent == []
+
+
+def test_a_message_only_phone_channels_carry_does_not_render_its_html(
+    planned: int,
+    make_deliverer: MakeDeliverer,
+    sms: MemoryChannel,
+    engine: Engine,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    custom = _broken(settings, tmp_path, "body.html")
+
+    asyncio.run(make_deliverer(settings_=custom, channels={"sms": sms}).drain())
+
+    assert {r.status for r in _rows(engine)} == {"sent"}
+    assert len(sms.sent) == planned
+    assert {m.html for m in sms.sent} == {""}
+    assert all(m.sms_text for m in sms.sent)
+
+
+def test_a_message_an_email_route_may_carry_renders_its_html(
+    planned: int,
+    make_deliverer: MakeDeliverer,
+    email: MemoryChannel,
+    sms: MemoryChannel,
+    engine: Engine,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    """SMS first, email after it: the HTML part is rendered with the rest, so its broken
+    template fails the message as any part's does."""
+    custom = _broken(settings, tmp_path, "body.html")
+
+    asyncio.run(make_deliverer(settings_=custom, channels={"sms": sms, "email": email}).drain())
+
+    rows = _rows(engine)
+    assert {r.status for r in rows} == {"failed"}
+    assert all("no_such_variable" in (r.last_error or "") for r in rows)
+    assert sms.sent == []
 
 
 def test_the_sms_route_sends_the_sms_text(

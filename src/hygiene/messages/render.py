@@ -127,7 +127,12 @@ def render(
 
 
 def _render(
-    overrides: Path | None, kind: str, locale: str, context: dict[str, Any], sms: bool = True
+    overrides: Path | None,
+    kind: str,
+    locale: str,
+    context: dict[str, Any],
+    sms: bool = True,
+    html: bool = True,
 ) -> Rendered:
     if kind not in KINDS:
         raise ValueError(f"unknown message kind {kind!r}")
@@ -139,7 +144,7 @@ def _render(
         Rendered(
             subject=subject,
             text=text_t.render(full),
-            html=html_t.render(full),
+            html=html_t.render(full) if html else "",
             sms=" ".join(sms_t.render(full).split()) if sms else "",
         )
     )
@@ -157,10 +162,17 @@ class Renderer:
         return _overrides(self.templates_dir)
 
     def __call__(
-        self, kind: str, locale: str, context: dict[str, Any], *, sms: bool = True
+        self,
+        kind: str,
+        locale: str,
+        context: dict[str, Any],
+        *,
+        sms: bool = True,
+        html: bool = True,
     ) -> Rendered:
-        """`sms=False`: the SMS part is left empty (no route of the message sends it)."""
-        return _render(self.overrides, kind, locale, context, sms)
+        """`sms=False` / `html=False`: that part is left empty (no route of the message sends
+        it: SMS is for phone channels, HTML for email and the file channel)."""
+        return _render(self.overrides, kind, locale, context, sms, html)
 
 
 def _without_links(rendered: Rendered) -> Rendered:

@@ -142,16 +142,26 @@ def compose_from(
     secret: bytes,
     renderer: Renderer,
     sms: bool = True,
+    html: bool = True,
 ) -> Composed:
-    """`sms=False`: no route sends the SMS text, which is then not rendered (left empty)."""
+    """`sms=False` / `html=False`: no route sends the SMS text / the HTML part, which is then
+    not rendered (left empty)."""
     if message.campaign == SIGN_IN:
         extra = _extra(lookup, message) or {}
         return _sign_in(
-            message, official, extra, settings=settings, secret=secret, renderer=renderer, sms=sms
+            message,
+            official,
+            extra,
+            settings=settings,
+            secret=secret,
+            renderer=renderer,
+            sms=sms,
+            html=html,
         )
     code = keyed.code_for(secret, message.idempotency_key)
     ctx = context(lookup, message, official, settings=settings, ack_code=code)
-    rendered = renderer(message.kind, i18n.normalise_locale(official.locale), ctx, sms=sms)
+    locale = i18n.normalise_locale(official.locale)
+    rendered = renderer(message.kind, locale, ctx, sms=sms, html=html)
     shown = ctx["ack_code"]  # the row keeps the text with the code hidden, as for sign-in codes
     return Composed(
         rendered=rendered,
@@ -172,6 +182,7 @@ def _sign_in(
     secret: bytes,
     renderer: Renderer,
     sms: bool = True,
+    html: bool = True,
 ) -> Composed:
     """A portal sign-in code. The code is the keyed PRF of the message's key (as for
     acknowledgement codes), so a retry sends the same code and no column holds it: the portal
@@ -185,7 +196,8 @@ def _sign_in(
         "code": shown,
         **extra,
     }
-    rendered = renderer(message.kind, i18n.normalise_locale(official.locale), ctx, sms=sms)
+    locale = i18n.normalise_locale(official.locale)
+    rendered = renderer(message.kind, locale, ctx, sms=sms, html=html)
     return Composed(
         rendered=rendered,
         message_id=message_id_for(message.idempotency_key, settings),

@@ -136,6 +136,7 @@ class BatchRun:
                 secret=self.secret,
                 renderer=self.renderer,
                 sms=any(route.channel not in routing.EMAIL_CHANNELS for route in routes),
+                html=any(route.channel not in routing.PHONE_CHANNELS for route in routes),
             )
         except Exception as exc:  # a broken template must fail the message, not the batch
             log.exception("cannot render message %s", message.id)
