@@ -65,6 +65,17 @@ def test_a_secret_can_come_from_a_file(tmp_path: Path, monkeypatch: pytest.Monke
         ("HYGIENE_TIMEZONE", "Mars/Olympus", "timezone"),
         ("HYGIENE_LOCALE", "fr", "locale"),
         ("HYGIENE_SECRET_KEY", "changeme", "secret_key"),
+        ("HYGIENE_CHANNELS__SMTP__FROM_NAME", "IT\nHelpdesk", "channels.smtp.from_name"),
+        (
+            "HYGIENE_CHANNELS__SMTP__FROM_ADDRESS",
+            "IT <it@ubnd.example>",
+            "channels.smtp.from_address",
+        ),
+        (
+            "HYGIENE_CHANNELS__SMTP__FROM_ADDRESS",
+            "it@ubnd.example\r\nRSET",
+            "channels.smtp.from_address",
+        ),
     ],
 )
 def test_invalid_configuration_names_the_key(

@@ -1,12 +1,17 @@
 """`[channels.*]`: SMTP, the SMS gateway, Zalo ZNS and the file channel. Secrets may come from
 files; each is read when asked for (`secret()`, `key()`), never kept beside the settings."""
 
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from hygiene.settings.base import Section, read_secret
+
+# The envelope sender: an ASCII addr-spec, its domain may be a bare host name ("localhost").
+_SENDER = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
 
 
 class Smtp(Section):
@@ -21,6 +26,22 @@ class Smtp(Section):
     pool_size: int = Field(4, ge=1, le=64)
     ca_bundle: Path | None = None
     timeout: float = Field(30.0, gt=0)
+
+    @field_validator("from_address")
+    @classmethod
+    def _plain_address(cls, value: str) -> str:
+        if not _SENDER.fullmatch(value):
+            raise ValueError(
+                "use a plain address such as it@ubnd.example (the name goes in from_name)"
+            )
+        return value
+
+    @field_validator("from_name")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value):
+            raise ValueError("the sender name must be one line without control characters")
+        return value
 
     @model_validator(mode="before")
     @classmethod
