@@ -211,10 +211,11 @@ def _expect(response: SMTPResponse, *codes: int) -> None:
 async def _content(client: aiosmtplib.SMTP, payload: bytes) -> SMTPResponse:
     """The message after DATA's 354, and the server's answer. aiosmtplib's data() would turn
     lone CR or LF into CRLF and double leading dots with two regular expressions over the whole
-    message, and its mail()/rcpt() parse each address again: 0.15 ms a message, about 8 % of the
-    delivery path's CPU (bench/deliver.py). to_wire already writes CRLF line ends, so a check
+    message, and its mail()/rcpt() parse each address again: together 8-17 % of the delivery
+    path's CPU a message (README, Benchmarks). to_wire already writes CRLF line ends, so a check
     is enough; a message that fails it is normalised, never sent with a bare line end (which
-    smuggles a second message past some servers)."""
+    smuggles a second message past some servers). Written with the client's protocol (its
+    write() and read_response(), aiosmtplib 5: pyproject pins < 6)."""
     protocol = client.protocol
     if protocol is None:
         raise aiosmtplib.SMTPServerDisconnected("Connection lost")
