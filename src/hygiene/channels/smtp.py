@@ -68,7 +68,9 @@ class SmtpChannel:
         self._idle: asyncio.LifoQueue[aiosmtplib.SMTP] | None = None
         self._clients: list[aiosmtplib.SMTP] = []
         self._tls: ssl.SSLContext | None = None
-        self._sender: bytes | None = None
+        # MAIL's argument, quoted once by aiosmtplib's rules (ValueError for an address that
+        # cannot go on a command line; settings refuse one before it gets here)
+        self._mail_from = b"FROM:" + quote_address(config.from_address).encode("ascii")
 
     def __repr__(self) -> str:
         return f"SmtpChannel({self._host}:{self.config.port}, {self.config.security})"
@@ -162,7 +164,7 @@ class SmtpChannel:
 
     async def _transaction(self, client: aiosmtplib.SMTP, to: str, payload: bytes) -> str:
         try:
-            _expect(await client.execute_command(b"MAIL", self._mail_from()), 250)
+            _expect(await client.execute_command(b"MAIL", self._mail_from), 250)
         except aiosmtplib.SMTPServerDisconnected as exc:
             raise _IdleConnectionLost(str(exc)) from None
         except aiosmtplib.SMTPResponseException as exc:
@@ -181,13 +183,6 @@ class SmtpChannel:
         except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError) as exc:
             _fail_transient(client, exc)
         return f"{response.code} {response.message}"
-
-    def _mail_from(self) -> bytes:
-        """MAIL's argument, quoted once by aiosmtplib's rules (which raise ValueError for an
-        address that cannot go on a command line)."""
-        if self._sender is None:
-            self._sender = b"FROM:" + quote_address(self.config.from_address).encode("ascii")
-        return self._sender
 
 
 async def _greet(client: aiosmtplib.SMTP) -> None:
