@@ -1,7 +1,10 @@
 """SmtpChannel against a real aiosmtpd server on loopback, run in a subprocess."""
 
 import asyncio
+import contextlib
+import os
 import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -121,6 +124,60 @@ def test_it_keeps_the_password_out_of_a_failed_login(
 
     assert caught.value.reason.startswith("535")
     assert PASSWORD not in f"{caught.value!s} {caught.value!r} {caught.value.reason}"
+
+
+def sockets_to(port: int) -> list[str]:
+    """This process's TCP sockets to 127.0.0.1:`port` that are still open, with their state
+    (Linux /proc: the file descriptors' inodes matched against /proc/self/net/tcp)."""
+    fds = Path("/proc/self/fd")
+    inodes = set()
+    for fd in fds.iterdir():
+        with contextlib.suppress(OSError):  # the listing's own descriptor is gone by now
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    states = []
+    for line in Path("/proc/self/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[2] == f"0100007F:{port:04X}" and fields[9] in inodes:
+            states.append(fields[3])
+    return states
+
+
+@pytest.mark.parametrize("login", ["accepted", "refused"])
+def test_it_leaves_no_socket_open_once_closed(
+    smtp_server: SmtpServer, tls_files: TlsFiles, login: str
+) -> None:
+    # aiosmtplib closes a TLS connection by sending close_notify and closes the socket only
+    # when the server's reply arrives, which a loop that stops first never sees: the socket
+    # then stays open until the garbage collector finds it (a ResourceWarning in a later test).
+    smtp_server.start(
+        "--tls-cert",
+        str(tls_files.cert),
+        "--tls-key",
+        str(tls_files.key),
+        "--auth",
+        "hyg:" + (PASSWORD if login == "accepted" else "other"),
+    )
+    settings = config(
+        smtp_server.port,
+        security="starttls",
+        username="hyg",
+        password=PASSWORD,
+        ca_bundle=tls_files.cert,
+    )
+
+    async def run() -> tuple[list[str], list[str]]:
+        channel = SmtpChannel(settings)
+        with contextlib.suppress(ChannelDown):
+            await channel.send(outgoing())
+        during = sockets_to(smtp_server.port)
+        await channel.close()
+        return during, sockets_to(smtp_server.port)
+
+    during, after = asyncio.run(run())
+
+    assert (len(during), after) == (1, [])  # open before close(), closed once it returns
 
 
 def test_it_reports_greylisting_as_transient_and_delivers_on_the_next_attempt(

@@ -57,6 +57,23 @@ class _IdleConnectionLost(Exception):
     """MAIL FROM found the connection closed: nothing was accepted, reconnecting is safe."""
 
 
+class _Client(aiosmtplib.SMTP):
+    """aiosmtplib.SMTP whose close() aborts the transport instead of closing it gracefully.
+
+    A graceful close of a TLS connection sends close_notify and closes the socket only when
+    the server's own close_notify arrives (or 30 s later); on a loop that stops first, the
+    socket stays open until the garbage collector finds it. Every aiosmtplib path that gives
+    a connection up (a refused login, a timeout, a lost connection, QUIT's reply) calls close(),
+    and each comes after the session has ended, so nothing is lost by aborting: the socket is
+    closed on the loop's next turn.
+    """
+
+    def close(self) -> None:
+        if isinstance(self.transport, asyncio.WriteTransport):
+            self.transport.abort()
+        super().close()
+
+
 class SmtpChannel:
     def __init__(self, config: Smtp, *, name: str = "smtp") -> None:
         if not config.host:
@@ -94,13 +111,15 @@ class SmtpChannel:
         return Result(provider_id=message.message_id, detail=detail)
 
     async def close(self) -> None:
-        """Say QUIT on every open connection and forget the pool."""
+        """Say QUIT on every open connection and forget the pool; the sockets are closed
+        when it returns."""
         clients, self._clients, self._idle = self._clients, [], None
         for client in clients:
             if client.is_connected:
                 with contextlib.suppress(aiosmtplib.SMTPException, OSError):  # closing anyway
                     await client.quit(timeout=QUIT_TIMEOUT)
             client.close()
+        await asyncio.sleep(0)  # one turn of the loop: the aborted transports close their sockets
 
     def _pool(self) -> "asyncio.LifoQueue[aiosmtplib.SMTP]":
         if self._idle is None:
@@ -113,7 +132,7 @@ class SmtpChannel:
 
     def _new_client(self) -> aiosmtplib.SMTP:
         security = self.config.security
-        return aiosmtplib.SMTP(
+        return _Client(
             hostname=self._host,
             port=self.config.port,
             timeout=self.config.timeout,
