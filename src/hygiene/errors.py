@@ -34,7 +34,8 @@ Errors between the code's own layers, never shown as they are:
     _IdleConnectionLost          SMTP found its idle connection closed: reconnect (channels.smtp)
     FieldError(ValueError)       one cell's value is wrong, inside pydantic validation
                                  (inventory.values); becomes a RowProblem or FieldRejected
-    KeyedError(ValueError)       a settings rule that belongs to one key (settings)
+    Reason(ValueError)           a settings validator's refusal, as a catalogue key (settings)
+    └── KeyedError               one that a rule spanning sections places on one key
     TooLong(ValueError)          a password candidate over the checked length (policy.strength)
     LinkInMessage(ValueError)    a rendered message holds a link: refused (messages.render)
     ReportNotSelfContained(ValueError)   a PDF report's HTML refers outside (reports.pdf)

@@ -7,6 +7,8 @@ Vietnamese, then to the key itself, so a missing translation shows up instead of
 
 import tomllib
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache, lru_cache
 from importlib import resources
@@ -41,6 +43,18 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, dict[str, str]
     return out
 
 
+@dataclass(frozen=True)
+class Phrase:
+    """Part of a sentence, written in the locale of the sentence that holds it: a key and its
+    parameters, passed to t() as a parameter (a configuration error's reason, for one)."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return t(self.key, "en", **self.params)
+
+
 def t(key: str, locale: str = DEFAULT_LOCALE, /, **params: Any) -> str:
     """The text for `key` in `locale`, with `params` substituted: dates as dd/mm/yyyy, whole
     numbers as counts per locale ("1.234" / "1,234") unless their name is in NOT_COUNTS."""
@@ -61,7 +75,10 @@ NOT_COUNTS = frozenset(
 
 
 def _shown(name: str, value: Any, locale: str) -> Any:
-    """A parameter as a sentence shows it: counts per locale with Babel (1.234 / 1,234)."""
+    """A parameter as a sentence shows it: counts per locale with Babel (1.234 / 1,234), a
+    Phrase in the same locale."""
+    if isinstance(value, Phrase):
+        return t(value.key, locale, **value.params)
     if isinstance(value, int) and not isinstance(value, bool) and name not in NOT_COUNTS:
         return format_number(value, locale)
     return format_value(value)

@@ -9,16 +9,26 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from hygiene.errors import ConfigError
+from hygiene.i18n import Phrase
 
 _CRON = re.compile(r"^\S+(\s+\S+){4}$")
 
 
-class KeyedError(ValueError):
-    """A validation error that belongs to one key, raised by a rule spanning several sections."""
+class Reason(ValueError):
+    """A validator's refusal as a catalogue key under `config.reason.` and its parameters, so the
+    configuration error reads in the operator's language (its str() is the English text)."""
 
-    def __init__(self, key: str, reason: str) -> None:
-        super().__init__(f"{key}: {reason}")
-        self.key, self.reason = key, reason
+    def __init__(self, code: str, **params: Any) -> None:
+        self.phrase = Phrase(f"config.reason.{code}", params)
+        super().__init__(str(self.phrase))
+
+
+class KeyedError(Reason):
+    """A Reason that belongs to one key, raised by a rule spanning several sections."""
+
+    def __init__(self, key: str, code: str, **params: Any) -> None:
+        super().__init__(code, **params)
+        self.key = key
 
 
 class Section(BaseModel):
@@ -28,7 +38,7 @@ class Section(BaseModel):
 def five_field_cron(value: str) -> str:
     """`value` stripped, or ValueError when it is not five cron fields."""
     if not _CRON.match(value.strip()):
-        raise ValueError("cron needs five fields: minute hour day month day-of-week")
+        raise Reason("cron")
     return value.strip()
 
 

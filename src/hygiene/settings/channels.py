@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from hygiene.settings.base import Section, read_secret
+from hygiene.settings.base import Reason, Section, read_secret
 
 # The envelope sender: an ASCII addr-spec, its domain may be a bare host name ("localhost").
 _SENDER = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
@@ -31,16 +31,14 @@ class Smtp(Section):
     @classmethod
     def _plain_address(cls, value: str) -> str:
         if not _SENDER.fullmatch(value):
-            raise ValueError(
-                "use a plain address such as it@ubnd.example (the name goes in from_name)"
-            )
+            raise Reason("from_address")
         return value
 
     @field_validator("from_name")
     @classmethod
     def _one_line(cls, value: str) -> str:
         if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value):
-            raise ValueError("the sender name must be one line without control characters")
+            raise Reason("from_name")
         return value
 
     @model_validator(mode="before")

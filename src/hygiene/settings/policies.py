@@ -4,7 +4,7 @@ from typing import Any, Final, Literal
 
 from pydantic import Field, field_validator
 
-from hygiene.settings.base import Section
+from hygiene.settings.base import Reason, Section
 
 DIRECTIVE: Final = "directive"
 NIST: Final = "nist-800-63b-4"
@@ -34,7 +34,7 @@ class Policy(Section):
     @classmethod
     def _lead_days_positive_descending(cls, value: list[int]) -> list[int]:
         if any(d < 1 for d in value):
-            raise ValueError("lead days must be at least 1")
+            raise Reason("lead_days")
         return sorted(set(value), reverse=True)
 
 

@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from hygiene.settings.base import Section, five_field_cron, read_secret
+from hygiene.settings.base import Reason, Section, five_field_cron, read_secret
 
 KINDS = ("ad", "openldap", "freeipa", "zimbra", "graph", "google")
 Kind = Literal["ad", "openldap", "freeipa", "zimbra", "graph", "google"]
@@ -68,13 +68,13 @@ class SourceConfig(Section):
     @model_validator(mode="after")
     def _domain_for_match(self) -> "SourceConfig":
         if self.match == "login@domain" and not self.domain:
-            raise ValueError('match = "login@domain" needs domain')
+            raise Reason("match_domain")
         return self
 
     @model_validator(mode="after")
     def _import_system_covered(self) -> "SourceConfig":
         if self.import_system and self.import_system not in self.covers:
-            raise ValueError("import_system must be one of covers")
+            raise Reason("import_system")
         return self
 
     @property
@@ -122,6 +122,6 @@ class Sources(Section):
             if name in SHARED_KEYS or name == "entries":
                 continue
             if not _NAME.fullmatch(name):
-                raise ValueError(f"source name {name!r}: use lower-case letters, digits, - and _")
+                raise Reason("source_name", name=name)
             entries[name] = value
         return {**shared, "entries": entries}

@@ -1,6 +1,7 @@
 """build(name, config) -> Source: the only place where an adapter is chosen for a kind."""
 
 from hygiene.errors import ConfigError
+from hygiene.i18n import Phrase
 from hygiene.settings import SourceConfig
 from hygiene.sources.base import Source
 
@@ -22,4 +23,5 @@ def build(name: str, config: SourceConfig) -> Source:
         from hygiene.sources.google import GoogleSource
 
         return GoogleSource(name, config)
-    raise ConfigError("config.invalid", key=f"sources.{name}.kind", reason=config.kind, count=1)
+    reason = Phrase("config.reason.source_kind", {"kind": config.kind})
+    raise ConfigError("config.invalid", key=f"sources.{name}.kind", reason=reason, count=1)
