@@ -150,6 +150,26 @@ def test_a_missing_or_broken_file_is_named(tmp_path: Path, monkeypatch: pytest.M
         load_settings()
 
     assert (missing.value.code, broken.value.code) == ("config.missing_file", "config.bad_toml")
+    assert "sai cú pháp TOML ở cuối tệp (trình đọc TOML báo: Invalid value)" in broken.value.render(
+        "vi"
+    )
+
+
+def test_a_toml_error_names_its_line_and_column(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "bad.toml").write_text('locale = "vi"\n[delivery]\nbatch_size = 1 2\n', "utf-8")
+    (tmp_path / "latin1.toml").write_bytes(b'timezone = "H\xe0 N\xf4i"\n')  # Latin-1
+    monkeypatch.setenv("HYGIENE_CONFIG", str(tmp_path / "bad.toml"))
+    with pytest.raises(ConfigError) as syntax:
+        load_settings()
+    monkeypatch.setenv("HYGIENE_CONFIG", str(tmp_path / "latin1.toml"))
+    with pytest.raises(ConfigError) as encoding:
+        load_settings()
+
+    assert "sai cú pháp TOML ở dòng 3, cột 16" in syntax.value.render("vi")
+    assert "is not valid TOML at line 3, column 16" in syntax.value.render("en")
+    assert "không phải văn bản UTF-8 (byte thứ 13)" in encoding.value.render("vi")
 
 
 def test_the_example_config_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:

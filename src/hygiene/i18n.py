@@ -70,7 +70,8 @@ def t(key: str, locale: str = DEFAULT_LOCALE, /, **params: Any) -> str:
 # "#1234", "2026"), never grouped.
 NOT_COUNTS = frozenset(
     {"id", "ids", "seq", "line", "position", "codepoint", "revision", "before", "after",
-     "year", "month", "day", "reference", "code", "port", "head", "score", "status", "upto"}
+     "year", "month", "day", "reference", "code", "port", "head", "score", "status", "upto",
+     "column"}
 )  # fmt: skip
 
 

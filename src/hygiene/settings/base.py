@@ -47,8 +47,27 @@ def read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text("utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError("config.missing_file", path=str(path)) from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError("config.bad_toml", path=str(path), reason=str(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError("config.not_utf8", path=str(path), position=exc.start) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("config.bad_toml", path=str(path), **_toml_place(str(exc))) from exc
+
+
+# tomllib's messages end with where the parser stopped: "Invalid value (at line 1, column 10)"
+_TOML_AT = re.compile(
+    r"(?s)(?P<detail>.*) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)"
+)
+
+
+def _toml_place(message: str) -> dict[str, Any]:
+    """The place of a TOML error in words of the catalogue, and the parser's own detail."""
+    found = _TOML_AT.fullmatch(message)
+    if found is None:
+        return {"where": Phrase("config.where.unknown"), "reason": message}
+    if found["line"] is None:
+        return {"where": Phrase("config.where.end"), "reason": found["detail"]}
+    place = {"line": int(found["line"]), "column": int(found["column"])}
+    return {"where": Phrase("config.where.line", place), "reason": found["detail"]}
 
 
 def read_secret(value: SecretStr | None, file: Path | None) -> str | None:
