@@ -137,7 +137,7 @@ def test_an_unknown_key_in_the_file_is_an_error(
         load_settings()
 
     assert caught.value.params["key"] == "delivery.window_stat"
-    assert "khóa không có trong cấu hình (sai chính tả?)" in caught.value.render("vi")
+    assert "«delivery.window_stat»: không có khóa này (sai chính tả?)" in caught.value.render("vi")
 
 
 def test_a_missing_or_broken_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,8 +1,11 @@
 from datetime import date
 
 import pytest
+from pydantic import ValidationError
 
+from hygiene import i18n
 from hygiene.inventory import values
+from hygiene.inventory.schemas import OfficialCreate, ValidationContext, problems_of
 
 
 @pytest.mark.parametrize(
@@ -86,3 +89,16 @@ def test_a_phone_is_valid_exactly_when_phonenumbers_says_so() -> None:
         assert found is None or found[1] == mobile, raw
         valid += expected is not None
     assert 200 < valid < len(numbers) - 200  # both outcomes were tried
+
+
+def test_a_problem_pydantic_finds_is_given_in_the_catalogues_words() -> None:
+    context = ValidationContext(today=date(2026, 12, 3), kinds=["email"])
+    row = {"employee_id": "CB001", "full_name": "Nguyễn Thị Hương", "unit": "Văn phòng"}
+
+    with pytest.raises(ValidationError) as caught:
+        OfficialCreate.model_validate({**row, "nickname": "Hương"}, context=context)
+    [problem] = problems_of(caught.value)
+
+    assert problem["field"] == "nickname"
+    assert i18n.t(problem["code"], "vi", **problem["params"]) == "không có khóa này (sai chính tả?)"
+    assert i18n.t(problem["code"], "en", **problem["params"]) == "no such key (a typo?)"

@@ -7,6 +7,7 @@ from typing import Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from hygiene import reasons
 from hygiene.inventory import values
 from hygiene.inventory.kinds import KindNames
 
@@ -50,9 +51,8 @@ def problems_of(exc: ValidationError) -> list[FieldProblem]:
         elif error["type"] == "missing":
             out.append({"field": field, "code": "value.required", "params": {}})
         else:
-            out.append(
-                {"field": field, "code": "value.invalid", "params": {"detail": error["msg"]}}
-            )
+            words = reasons.phrase(error)
+            out.append({"field": field, "code": words.key, "params": dict(words.params)})
     return out
 
 

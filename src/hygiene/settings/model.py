@@ -14,8 +14,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from hygiene import reasons
 from hygiene.errors import ConfigError
-from hygiene.i18n import Phrase
 from hygiene.settings.base import KeyedError, Reason, read_toml
 from hygiene.settings.channels import Channels
 from hygiene.settings.policies import (
@@ -162,7 +162,7 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: Any) -> Settings:
     """Build Settings or raise ConfigError naming the first bad key and why, in words of the
-    catalogue (config.reason.*)."""
+    catalogue (hygiene.reasons, config.reason.*)."""
     try:
         return Settings(**overrides)
     except ValidationError as exc:
@@ -171,57 +171,7 @@ def load_settings(**overrides: Any) -> Settings:
         cause = first.get("ctx", {}).get("error")
         if isinstance(cause, KeyedError):  # a rule across sections names its own key
             key = cause.key
-        reason = cause.phrase if isinstance(cause, Reason) else _reason(first)
+        reason = cause.phrase if isinstance(cause, Reason) else reasons.phrase(first)
         raise ConfigError(
             "config.invalid", key=key, reason=reason, count=exc.error_count()
         ) from None
-
-
-# pydantic's error types (pydantic_core ErrorType) -> config.reason.* keys; the limits come
-# from the error's context under the same names (gt, ge, lt, le, min_length, max_length)
-_REASONS = {
-    "missing": "missing",
-    "extra_forbidden": "unknown_key",
-    "int_parsing": "integer",
-    "int_type": "integer",
-    "int_from_float": "integer",
-    "float_parsing": "number",
-    "float_type": "number",
-    "bool_parsing": "boolean",
-    "bool_type": "boolean",
-    "string_type": "string",
-    "model_type": "section",
-    "model_attributes_type": "section",
-    "dict_type": "section",
-    "list_type": "list",
-    "greater_than": "gt",
-    "greater_than_equal": "ge",
-    "less_than": "lt",
-    "less_than_equal": "le",
-    "string_too_short": "string_too_short",
-    "string_too_long": "string_too_long",
-    "too_short": "too_short",
-    "too_long": "too_long",
-    "literal_error": "choice",
-    "enum": "choice",
-    "string_pattern_mismatch": "pattern",
-    "path_type": "path",
-    "url_parsing": "url",
-    "url_scheme": "url",
-    "time_parsing": "time",
-    "time_type": "time",
-}
-
-
-def _reason(error: Any) -> Phrase:
-    """A pydantic error in the catalogue's words; one it has none for keeps pydantic's text."""
-    code = _REASONS.get(error["type"])
-    if code is None:
-        return Phrase("config.reason.other", {"detail": error["msg"]})
-    params = {  # 0.0 is written 0: every limit in the settings is a whole number
-        name: int(value) if isinstance(value, float) and value.is_integer() else value
-        for name, value in error.get("ctx", {}).items()
-    }
-    if "expected" in params:  # "'none', 'tls' or 'starttls'": the list without English words
-        params["expected"] = str(params["expected"]).replace(" or ", ", ")
-    return Phrase(f"config.reason.{code}", params)

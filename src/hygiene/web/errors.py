@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hygiene import i18n
+from hygiene import i18n, reasons
 from hygiene.errors import Conflict, HygieneError, NotFound
 from hygiene.web.deps import get_locale, render
 
@@ -59,7 +59,6 @@ def install(app: FastAPI) -> None:
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        message = i18n.t(
-            "http.invalid_field", _locale(request), field=where or "?", reason=first.get("msg", "")
-        )
+        reason = reasons.phrase(first) if first else ""
+        message = i18n.t("http.invalid_field", _locale(request), field=where or "?", reason=reason)
         return error_response(request, 422, "http.invalid_field", message)

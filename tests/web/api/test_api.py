@@ -255,6 +255,25 @@ def test_api_errors_are_json_in_the_readers_language(client: TestClient) -> None
     assert response.json() == {"error": "auth.sign_in_required", "message": "Please sign in."}
 
 
+def test_a_malformed_request_is_refused_in_the_readers_language(
+    client: TestClient, session: Session
+) -> None:
+    auth = bearer(session, "admin")
+
+    vi = client.get("/api/v1/officials?limit=abc", headers=auth)
+    en = client.get("/api/v1/officials?limit=0", headers={**auth, "Accept-Language": "en"})
+    body = client.patch(
+        "/api/v1/officials/CB001",
+        content=b"{not json",
+        headers={**auth, "Content-Type": "application/json"},
+    )
+
+    assert (vi.status_code, en.status_code, body.status_code) == (422, 422, 422)
+    assert vi.json()["message"] == "Trường query.limit không hợp lệ: cần một số nguyên"
+    assert en.json()["message"] == "Invalid field query.limit: must be at least 1"
+    assert "nội dung JSON sai cú pháp" in body.json()["message"]
+
+
 def test_the_openapi_schema_declares_the_bearer_token(client: TestClient, session: Session) -> None:
     auth = bearer(session, "admin")
 
