@@ -119,10 +119,14 @@ def _decimal(value: float | int, locale: str) -> str:
 
 
 def format_percent(value: float | None, locale: str = DEFAULT_LOCALE, *, digits: int = 1) -> str:
-    """A percentage given as 0-100, per locale with Babel (CLDR): "61,1%" / "61.1%"."""
+    """A percentage given as 0-100, per locale with Babel: "61,1 %" in Vietnamese (a no-break
+    space before the sign, as Vietnamese typesetting writes it; CLDR has none), "61.1%" in
+    English."""
     if value is None:
         return "—"
     from babel.numbers import format_percent as babel_percent
 
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return babel_percent(value / 100, format=pattern, locale=normalise_locale(locale))
+    locale = normalise_locale(locale)
+    sign = "\u00a0%" if locale == "vi" else "%"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + sign
+    return babel_percent(value / 100, format=pattern, locale=locale)

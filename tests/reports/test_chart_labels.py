@@ -32,7 +32,7 @@ def test_a_name_too_long_for_two_lines_is_cut_with_an_ellipsis() -> None:
 def test_each_bar_has_its_full_name_and_figure_as_a_tooltip() -> None:
     svg = str(charts.bars([(LONGER, 61.14), (LONG, None)], title="Tỷ lệ", locale="vi"))
 
-    assert f"<title>{LONGER}: 61,1%</title>" in svg
+    assert f"<title>{LONGER}: 61,1\u00a0%</title>" in svg
     assert f"<title>{LONG}: —</title>" in svg
     assert _label_lines(svg)[1] == ["Trung tâm Văn hóa, Thể thao", "và Truyền thanh"]
 
@@ -41,7 +41,8 @@ def test_bars_have_a_colour_legend_in_the_readers_language() -> None:
     vi = str(charts.bars([("Xã A", 95.0)], title="t", locale="vi"))
     en = str(charts.bars([("Xã A", 95.0)], title="t", locale="en"))
 
-    for text in ("Từ 90% trở lên", "Từ 70% đến dưới 90%", "Dưới 70%", "Chưa có số liệu"):
+    legend_vi = ("Từ 90\u00a0% trở lên", "Từ 70\u00a0% đến dưới 90\u00a0%", "Dưới 70\u00a0%")
+    for text in (*legend_vi, "Chưa có số liệu"):
         assert text in vi
     for text in ("90% or more", "70% to under 90%", "Under 70%", "No figure"):
         assert text in en
@@ -60,5 +61,5 @@ def test_the_trend_has_a_legend_and_the_points_details_in_tooltips() -> None:
     )
 
     assert ">Tuần 9</text>" in svg
-    assert "<title>Tuần 10 (02/03–08/03/2026): 61,1%</title>" in svg
-    assert "Dưới 70%" in svg
+    assert "<title>Tuần 10 (02/03–08/03/2026): 61,1\u00a0%</title>" in svg
+    assert "Dưới 70\u00a0%" in svg

@@ -55,7 +55,7 @@ def test_the_security_home_shows_compliance_not_imports(
 
     assert 'href="/console/compliance"' in page.text
     assert 'href="/console/import"' not in page.text
-    assert "33,3%" in page.text
+    assert "33,3\u00a0%" in page.text
     assert "Số liệu lưu lúc 02/03/2026 10:00" in page.text
 
 
@@ -70,8 +70,8 @@ def test_the_home_reads_the_stored_figures_not_the_live_ones(
     after = client.get("/console")
 
     assert "Chưa có số liệu lưu" in before.text
-    assert "33,3%" not in before.text
-    assert "33,3%" in after.text
+    assert "33,3\u00a0%" not in before.text
+    assert "33,3\u00a0%" in after.text
 
 
 def test_the_inventory_is_searchable(client: TestClient, session: Session) -> None:
@@ -289,7 +289,8 @@ def test_the_csv_export_is_logged(client: TestClient, session: Session) -> None:
     response = client.get("/console/compliance/export.csv")
 
     assert response.headers["content-type"].startswith("text/csv")
-    assert 'Phòng Nội vụ,1,2,1,1,"50,0%",1,"50,0%",1,1,1,1,1,0,0,"100,0%"' in response.text
+    half, whole = '"50,0\u00a0%"', '"100,0\u00a0%"'
+    assert f"Phòng Nội vụ,1,2,1,1,{half},1,{half},1,1,1,1,1,0,0,{whole}" in response.text
     assert _last_event(session).action == "export.downloaded"
 
 
@@ -300,7 +301,7 @@ def test_the_printable_report_has_the_months_figures(client: TestClient, session
     page = client.get("/console/compliance/report")
 
     assert "Tình hình an toàn tài khoản của cán bộ tháng 03/2026" in page.text
-    assert "Đổi mật khẩu đúng hạn: 33,3%; 2 tài khoản quá hạn." in page.text
+    assert "Đổi mật khẩu đúng hạn: 33,3\u00a0%; 2 tài khoản quá hạn." in page.text
 
 
 def test_the_log_viewer_filters_and_shows_the_verified_badge(

@@ -128,7 +128,7 @@ def test_the_monthly_report_page_and_pdf(client: TestClient, session: Session) -
     css = client.get("/console/compliance/report.css")
 
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page.text
-    assert "Đổi mật khẩu đúng hạn: 33,3%; 2 tài khoản quá hạn." in page.text
+    assert "Đổi mật khẩu đúng hạn: 33,3\u00a0%; 2 tài khoản quá hạn." in page.text
     assert "<style>" not in page.text  # the console's CSP refuses inline styles
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")

@@ -1,5 +1,6 @@
 """The console writes labels, not codes (`escalation`, `browser (everyone)`, `sent`,
-`admin,security`, `email,sms`, `high`), and numbers per locale with Babel ("33,3%" / "33.3%")."""
+`admin,security`, `email,sms`, `high`), and numbers per locale with Babel ("33,3 %", a no-break
+space before the sign / "33.3%")."""
 
 import csv
 import io
@@ -127,10 +128,10 @@ def test_percentages_follow_the_readers_language(client: TestClient, session: Se
     vi = client.get("/console/compliance").text
     en = client.get("/console/compliance?lang=en").text
 
-    assert "<strong>33,3%</strong>" in vi
+    assert "<strong>33,3\u00a0%</strong>" in vi
     assert "33.3%" not in vi
     assert "<strong>33.3%</strong>" in en
-    assert ">50,0%</text>" in vi  # the bar chart's value for Phòng Nội vụ
+    assert ">50,0\u00a0%</text>" in vi  # the bar chart's value for Phòng Nội vụ
 
 
 def test_the_compliance_csv_is_written_for_the_reader(client: TestClient, session: Session) -> None:
@@ -142,9 +143,9 @@ def test_the_compliance_csv_is_written_for_the_reader(client: TestClient, sessio
 
     assert vi[0][:3] == ["\ufeffĐơn vị", "Số cán bộ", "Số tài khoản"]
     assert vi[1][0] == "Phòng Nội vụ"
-    assert vi[1][5] == "50,0%"
+    assert vi[1][5] == "50,0\u00a0%"
     assert vi[-1][0] == "Toàn huyện"
-    assert vi[-1][5] == "33,3%"
+    assert vi[-1][5] == "33,3\u00a0%"
     assert en[0][5] == "On time"
     assert en[-1][:1] + en[-1][5:6] == ["All units", "33.3%"]
 
@@ -173,7 +174,7 @@ def test_the_trend_chart_names_weeks_in_the_readers_language(
     en = client.get("/console/compliance?lang=en").text
 
     assert ">Tuần 10</text>" in vi  # 02/03/2026 is in ISO week 10
-    assert "Tuần 10 (02/03–08/03/2026): 33,3%" in vi
+    assert "Tuần 10 (02/03–08/03/2026): 33,3\u00a0%" in vi
     assert ">Week 10</text>" in en
     assert "W10" not in vi + en
     assert "Chưa có số liệu" in vi  # the legend
