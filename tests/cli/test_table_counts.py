@@ -31,3 +31,6 @@ def test_the_report_table_groups_its_counts(
     assert shown.exit_code == 0, shown.output
     assert written in shown.stdout
     assert "1200" not in shown.stdout
+    label = "All units" if env else "Toàn huyện"  # the sum row, named (not "*")
+    lines = shown.stdout.splitlines()
+    assert [line.split("  ")[0] for line in lines if line.startswith((label, "*"))] == [label]

@@ -50,7 +50,11 @@ def compliance_(
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
         return
-    rows = [*result.units, result.total] if unit is None else result.units
+    rows = list(result.units)
+    if unit is None:  # the sum row: named in a table, "*" in CSV as in the API's JSON
+        table = fmt is OutputFormat.table
+        name = i18n.t("console.compliance.total", state(ctx).locale) if table else "*"
+        rows.append(result.total.model_copy(update={"unit": name}))
     emit(ctx, rows, fmt, COLUMNS, title=str(result.as_of.strftime("%d/%m/%Y")))
     if fmt is OutputFormat.table:
         echo_wrapped(profiles.note(deps.settings.policies, state(ctx).locale))
