@@ -162,6 +162,8 @@ class TableCells:
         )
 
     def text(self, column: str, value: Any) -> str:
+        if value is None and column.endswith("_pct"):
+            return i18n.format_percent(None)  # "—": no figure (nothing to acknowledge), not 0
         if value is None or value == "":
             return ""
         if isinstance(value, bool):
