@@ -54,12 +54,20 @@ class Sheet:
     total: int | None  # rows in the file, when known up front
 
 
+# Spreadsheet formats an office has but the importer does not read: the error says how to save
+# the file as one it reads.
+_SAVE_AS = {".xls": ".xls (Excel 97-2003)", ".ods": ".ods (OpenDocument)", ".numbers": ".numbers"}
+_OLE2 = bytes.fromhex("d0cf11e0a1b11ae1")  # Excel 97-2003, and any password-protected workbook
+
+
 def read_sheet(path: Path) -> Sheet:
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         return _read_xlsx(path)
     if suffix in {".csv", ".txt"}:
         return _read_csv(path)
+    if suffix in _SAVE_AS:
+        raise InvalidInput("import.save_as_xlsx", name=path.name, format=_SAVE_AS[suffix])
     raise InvalidInput("import.unknown_format", name=path.name)
 
 
@@ -139,6 +147,9 @@ def check_zip_members(path: Path) -> None:
     forged small size cannot smuggle a large part through openpyxl."""
     import zipfile
 
+    with path.open("rb") as handle:
+        if handle.read(len(_OLE2)) == _OLE2:  # an old .xls renamed, or a workbook with a password
+            raise InvalidInput("import.not_xlsx", name=path.name)
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()

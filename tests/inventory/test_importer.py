@@ -319,7 +319,30 @@ def test_it_rejects_unknown_formats_and_non_utf8(
     with pytest.raises(InvalidInput) as second:
         run_import(session, tmp_path / "b.csv", audit_key)
 
-    assert (first.value.code, second.value.code) == ("import.unknown_format", "import.not_utf8")
+    assert (first.value.code, second.value.code) == ("import.save_as_xlsx", "import.not_utf8")
+    assert "«Lưu thành» (Save As) «Excel Workbook (.xlsx)»" in first.value.render("vi")
+
+
+def test_an_old_or_locked_workbook_says_how_to_save_it(
+    session: Session, tmp_path: Path, audit_key: bytes
+) -> None:
+    ole2 = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504)  # the compound-file header's start
+    (tmp_path / "danh-sach.xlsx").write_bytes(ole2)  # an .xls renamed, or a password-locked one
+    (tmp_path / "danh-sach.xls").write_bytes(ole2)
+    (tmp_path / "danh-sach.pdf").write_bytes(b"%PDF-1.7")
+
+    with pytest.raises(InvalidInput) as renamed:
+        run_import(session, tmp_path / "danh-sach.xlsx", audit_key)
+    with pytest.raises(InvalidInput) as old:
+        run_import(session, tmp_path / "danh-sach.xls", audit_key)
+    with pytest.raises(InvalidInput) as other:
+        run_import(session, tmp_path / "danh-sach.pdf", audit_key)
+
+    assert "tệp Excel có mật khẩu mở" in renamed.value.render("vi")
+    assert "an Excel 97-2003 (.xls) file renamed" in renamed.value.render("en")
+    assert "có định dạng .xls (Excel 97-2003)" in old.value.render("vi")
+    assert other.value.code == "import.unknown_format"
+    assert session.execute(select(Official)).scalars().all() == []
 
 
 def test_a_new_official_needs_an_email_or_a_phone(
