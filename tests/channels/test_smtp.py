@@ -47,6 +47,20 @@ def send(settings: Smtp, *messages: OutgoingMessage) -> list[Result]:
     return asyncio.run(run())
 
 
+def starttls_with_auth(smtp_server: SmtpServer, tls_files: TlsFiles, accepts: str) -> Smtp:
+    """Start the server with STARTTLS and AUTH accepting `accepts` for user hyg; the channel's
+    settings log in as hyg with PASSWORD."""
+    tls = ("--tls-cert", str(tls_files.cert), "--tls-key", str(tls_files.key))
+    smtp_server.start(*tls, "--auth", f"hyg:{accepts}")
+    return config(
+        smtp_server.port,
+        security="starttls",
+        username="hyg",
+        password=PASSWORD,
+        ca_bundle=tls_files.cert,
+    )
+
+
 def test_it_delivers_over_plain_smtp(smtp_server: SmtpServer) -> None:
     smtp_server.start()
 
@@ -57,21 +71,7 @@ def test_it_delivers_over_plain_smtp(smtp_server: SmtpServer) -> None:
 
 
 def test_it_delivers_over_starttls_with_auth(smtp_server: SmtpServer, tls_files: TlsFiles) -> None:
-    smtp_server.start(
-        "--tls-cert",
-        str(tls_files.cert),
-        "--tls-key",
-        str(tls_files.key),
-        "--auth",
-        f"hyg:{PASSWORD}",
-    )
-    settings = config(
-        smtp_server.port,
-        security="starttls",
-        username="hyg",
-        password=PASSWORD,
-        ca_bundle=tls_files.cert,
-    )
+    settings = starttls_with_auth(smtp_server, tls_files, accepts=PASSWORD)
 
     send(settings, outgoing())
 
@@ -108,16 +108,7 @@ def test_it_refuses_a_certificate_it_does_not_trust(
 def test_it_keeps_the_password_out_of_a_failed_login(
     smtp_server: SmtpServer, tls_files: TlsFiles
 ) -> None:
-    smtp_server.start(
-        "--tls-cert", str(tls_files.cert), "--tls-key", str(tls_files.key), "--auth", "hyg:other"
-    )
-    settings = config(
-        smtp_server.port,
-        security="starttls",
-        username="hyg",
-        password=PASSWORD,
-        ca_bundle=tls_files.cert,
-    )
+    settings = starttls_with_auth(smtp_server, tls_files, accepts="other")
 
     with pytest.raises(ChannelDown) as caught:
         send(settings, outgoing())
@@ -151,21 +142,8 @@ def test_it_leaves_no_socket_open_once_closed(
     # aiosmtplib closes a TLS connection by sending close_notify and closes the socket only
     # when the server's reply arrives, which a loop that stops first never sees: the socket
     # then stays open until the garbage collector finds it (a ResourceWarning in a later test).
-    smtp_server.start(
-        "--tls-cert",
-        str(tls_files.cert),
-        "--tls-key",
-        str(tls_files.key),
-        "--auth",
-        "hyg:" + (PASSWORD if login == "accepted" else "other"),
-    )
-    settings = config(
-        smtp_server.port,
-        security="starttls",
-        username="hyg",
-        password=PASSWORD,
-        ca_bundle=tls_files.cert,
-    )
+    accepts = PASSWORD if login == "accepted" else "other"
+    settings = starttls_with_auth(smtp_server, tls_files, accepts=accepts)
 
     async def run() -> tuple[list[str], list[str]]:
         channel = SmtpChannel(settings)
