@@ -139,6 +139,14 @@ def _xlsx_errors() -> tuple[type[BaseException], ...]:
     )
 
 
+def _refuse_ole2(path: Path) -> None:
+    """An .xlsx that is an OLE2 compound file: an old .xls renamed, or a workbook locked with
+    an opening password (Excel stores both that way); the error says how to save it."""
+    with path.open("rb") as handle:
+        if handle.read(len(_OLE2)) == _OLE2:
+            raise InvalidInput("import.not_xlsx", name=path.name)
+
+
 def check_zip_members(path: Path) -> None:
     """Refuse a workbook whose parts would inflate past the limits, before any is inflated.
 
@@ -147,9 +155,7 @@ def check_zip_members(path: Path) -> None:
     forged small size cannot smuggle a large part through openpyxl."""
     import zipfile
 
-    with path.open("rb") as handle:
-        if handle.read(len(_OLE2)) == _OLE2:  # an old .xls renamed, or a workbook with a password
-            raise InvalidInput("import.not_xlsx", name=path.name)
+    _refuse_ole2(path)
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()

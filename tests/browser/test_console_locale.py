@@ -40,7 +40,7 @@ def test_an_american_browser_gets_dd_mm_yyyy_days_and_whole_labels(
     kind = page.get_attribute("#as_of", "type")
     edges = page.evaluate(LABEL_EDGES)
     wrapped = page.locator("g.bar", has_text="Trung tâm Văn hóa, Thể thao").count()
-    legend = page.locator("g.legend").first.inner_html()
+    legend = page.locator("g.legend").first.text_content() or ""
     screenshot(page, "compliance-en-us-browser")
     page.fill("#as_of", "01/02/2026")
     page.click("form[action='/console/compliance/report'] button[type=submit]")
@@ -55,4 +55,4 @@ def test_an_american_browser_gets_dd_mm_yyyy_days_and_whole_labels(
     assert len(edges) == 8  # four units in each of the two bar charts
     assert min(edges) >= 0  # no label starts left of its chart (nothing clipped)
     assert wrapped == 2
-    assert "Dưới 70%" in legend
+    assert "Dưới 70\u00a0%" in legend  # a no-break space before the sign
