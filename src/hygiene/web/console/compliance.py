@@ -155,9 +155,11 @@ def unit_officials(
 
 
 def csv_cell(column: str, value: object, locale: str) -> object:
-    """A cell as the reader writes it: percentages and counts per locale (Babel)."""
+    """A cell as the reader's spreadsheet writes it: percentages and counts per locale (Babel).
+    A percentage has no space before the sign ("61,1%", CLDR's vi form, which spreadsheets set
+    to vi-VN write and read back as a number), unlike the pages' "61,1 %"."""
     if column.endswith("_pct") and (value is None or isinstance(value, int | float)):
-        return i18n.format_percent(value, locale)
+        return i18n.format_percent(value, locale).replace("\u00a0", "")
     if isinstance(value, int):
         return i18n.format_number(value, locale)
     return value
@@ -168,7 +170,7 @@ def export_csv(
     session: SessionDep, deps: DepsDep, locale: LocaleDep, principal: SecurityDep
 ) -> Response:
     """The per-unit table for a person with a spreadsheet: headers and numbers in the reader's
-    language (vi: "61,1%"). Scripts read the same figures as JSON at
+    language (vi: "61,1%", see csv_cell). Scripts read the same figures as JSON at
     /api/v1/reports/compliance."""
     report = compliance.report(session, policies=deps.settings.policies, at=report_clock(deps))
     total = report.total.model_copy(update={"unit": i18n.t("console.compliance.total", locale)})
