@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -154,3 +155,22 @@ def fill(disk: Path) -> Path:
     except OSError:
         pass
     return filler
+
+
+def write_xls(
+    path: Path, rows: Sequence[Sequence[Any]] = ROWS, header: Sequence[str] = HEADER
+) -> Path:
+    """An Excel 97-2003 workbook (xlwt), days written as Excel dates in dd/mm/yyyy."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Danh sách")
+    day = xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    for row_index, row in enumerate([list(header), *map(list, rows)]):
+        for column, value in enumerate(row):
+            if isinstance(value, date):
+                sheet.write(row_index, column, value, day)
+            else:
+                sheet.write(row_index, column, value)
+    book.save(str(path))
+    return path

@@ -1,4 +1,5 @@
-"""Spreadsheet input and output: CSV (UTF-8 with or without BOM, comma or semicolon) and XLSX.
+"""Spreadsheet input and output: CSV (UTF-8 with or without BOM, comma or semicolon) and XLSX;
+input also from Excel 97-2003 (.xls, also when renamed .xlsx) with xlrd.
 
 Cells that a spreadsheet would run as a formula (starting with = + - @, or a tab/CR) are written
 with a leading apostrophe, and the apostrophe is removed again on reading, so export → import is a
@@ -56,14 +57,23 @@ class Sheet:
 
 # Spreadsheet formats an office has but the importer does not read: the error says how to save
 # the file as one it reads.
-_SAVE_AS = {".xls": ".xls (Excel 97-2003)", ".ods": ".ods (OpenDocument)", ".numbers": ".numbers"}
-_OLE2 = bytes.fromhex("d0cf11e0a1b11ae1")  # Excel 97-2003, and any password-protected workbook
+_SAVE_AS = {".ods": ".ods (OpenDocument)", ".numbers": ".numbers"}
+# An OLE2 compound file: Excel 97-2003 (.xls), and any workbook locked with an opening password
+_OLE2 = bytes.fromhex("d0cf11e0a1b11ae1")
+_ZIP = b"PK\x03\x04"  # an .xlsx
 
 
 def read_sheet(path: Path) -> Sheet:
     suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        return _read_xlsx(path)
+    if suffix in {".xls", ".xlsx"}:  # read by what the file is: offices rename them freely
+        with path.open("rb") as handle:
+            start = handle.read(len(_OLE2))
+        if start == _OLE2:
+            return _read_xls(path)
+        if start.startswith(_ZIP):
+            return _read_xlsx(path)
+        # an HTML table or a CSV that another program named .xls: its bytes are not shown
+        raise InvalidInput("import.not_excel", name=path.name)
     if suffix in {".csv", ".txt"}:
         return _read_csv(path)
     if suffix in _SAVE_AS:
@@ -139,14 +149,6 @@ def _xlsx_errors() -> tuple[type[BaseException], ...]:
     )
 
 
-def _refuse_ole2(path: Path) -> None:
-    """An .xlsx that is an OLE2 compound file: an old .xls renamed, or a workbook locked with
-    an opening password (Excel stores both that way); the error says how to save it."""
-    with path.open("rb") as handle:
-        if handle.read(len(_OLE2)) == _OLE2:
-            raise InvalidInput("import.not_xlsx", name=path.name)
-
-
 def check_zip_members(path: Path) -> None:
     """Refuse a workbook whose parts would inflate past the limits, before any is inflated.
 
@@ -155,7 +157,6 @@ def check_zip_members(path: Path) -> None:
     forged small size cannot smuggle a large part through openpyxl."""
     import zipfile
 
-    _refuse_ole2(path)
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -211,6 +212,13 @@ def _read_xlsx(path: Path) -> Sheet:
             workbook.close()
 
     return Sheet(rows(), total)
+
+
+def _read_xls(path: Path) -> Sheet:
+    from hygiene import xls
+
+    rows, total = xls.read(path, limit=TOTAL_LIMIT)
+    return Sheet(((index, [_xlsx_value(c) for c in cells]) for index, cells in rows), total)
 
 
 def _xlsx_value(cell: Any) -> Any:

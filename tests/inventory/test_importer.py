@@ -14,7 +14,7 @@ from hygiene.inventory.models import Account, Official, Unit
 from hygiene.inventory.schemas import ValidationContext
 from hygiene.settings import default_policies
 from tests.conftest import NOW
-from tests.helpers import HEADER, ROWS, snapshot, write_csv, write_xlsx
+from tests.helpers import HEADER, ROWS, snapshot, write_csv, write_xls, write_xlsx
 
 CONTEXT = ValidationContext(
     today=date(2026, 3, 2), kinds=KindNames.from_policies(default_policies())
@@ -105,8 +105,13 @@ def test_it_accepts_semicolons_bom_and_vietnamese_headers(
     assert names == {"Phòng Nội vụ", "UBND xã Bình An"}
 
 
-def test_it_imports_xlsx_with_numbers_and_dates(
-    session: Session, tmp_path: Path, audit_key: bytes
+@pytest.mark.parametrize(
+    ("write", "name"),
+    [(write_xlsx, "a.xlsx"), (write_xls, "a.xls"), (write_xls, "renamed.xlsx")],
+    ids=["xlsx", "xls", "xls-renamed-xlsx"],
+)
+def test_it_imports_a_workbook_with_numbers_and_dates(
+    session: Session, tmp_path: Path, audit_key: bytes, write: Any, name: str
 ) -> None:
     rows = [
         [
@@ -123,7 +128,7 @@ def test_it_imports_xlsx_with_numbers_and_dates(
             1,
         ]
     ]
-    run_import(session, write_xlsx(tmp_path / "a.xlsx", rows), audit_key)
+    run_import(session, write(tmp_path / name, rows), audit_key)
 
     official = session.execute(select(Official)).scalar_one()
     account = session.execute(select(Account)).scalar_one()
@@ -221,11 +226,14 @@ def test_it_rejects_the_same_account_twice(
     assert [(p.line, p.code) for p in caught.value.problems] == [(3, "import.duplicate_account")]
 
 
+@pytest.mark.parametrize(
+    ("write", "name"), [(write_csv, "a.csv"), (write_xlsx, "a.xlsx"), (write_xls, "a.xls")]
+)
 def test_it_refuses_a_password_column_without_reading_it(
-    session: Session, tmp_path: Path, audit_key: bytes
+    session: Session, tmp_path: Path, audit_key: bytes, write: Any, name: str
 ) -> None:
     canary = "Canary#Pw-7731"
-    path = write_csv(tmp_path / "a.csv", [[*ROWS[0], canary]], header=[*HEADER, "Mật khẩu"])
+    path = write(tmp_path / name, [[*ROWS[0], canary]], header=[*HEADER, "Mật khẩu"])
 
     with pytest.raises(ImportRejected) as caught:
         run_import(session, path, audit_key)
@@ -323,26 +331,51 @@ def test_it_rejects_unknown_formats_and_non_utf8(
     assert "«Lưu thành» (Save As) «Excel Workbook (.xlsx)»" in first.value.render("vi")
 
 
-def test_an_old_or_locked_workbook_says_how_to_save_it(
+def test_a_locked_or_damaged_workbook_says_what_to_do(
     session: Session, tmp_path: Path, audit_key: bytes
 ) -> None:
-    ole2 = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504)  # the compound-file header's start
-    (tmp_path / "danh-sach.xlsx").write_bytes(ole2)  # an .xls renamed, or a password-locked one
-    (tmp_path / "danh-sach.xls").write_bytes(ole2)
+    # A workbook locked with an opening password is an OLE2 file without a Workbook stream
+    # (an .xlsx one holds EncryptedPackage): an .xls whose stream is renamed stands for one.
+    book = write_xls(tmp_path / "source.xls").read_bytes()
+    stream = "Workbook".encode("utf-16-le")
+    assert book.count(stream) == 1
+    (tmp_path / "locked.xlsx").write_bytes(book.replace(stream, "Encryptd".encode("utf-16-le")))
+    (tmp_path / "damaged.xls").write_bytes(book[: len(book) // 3])
     (tmp_path / "danh-sach.pdf").write_bytes(b"%PDF-1.7")
 
-    with pytest.raises(InvalidInput) as renamed:
-        run_import(session, tmp_path / "danh-sach.xlsx", audit_key)
-    with pytest.raises(InvalidInput) as old:
-        run_import(session, tmp_path / "danh-sach.xls", audit_key)
+    with pytest.raises(InvalidInput) as locked:
+        run_import(session, tmp_path / "locked.xlsx", audit_key)
+    with pytest.raises(InvalidInput) as damaged:
+        run_import(session, tmp_path / "damaged.xls", audit_key)
     with pytest.raises(InvalidInput) as other:
         run_import(session, tmp_path / "danh-sach.pdf", audit_key)
 
-    assert "tệp Excel có mật khẩu mở" in renamed.value.render("vi")
-    assert "an Excel 97-2003 (.xls) file renamed" in renamed.value.render("en")
-    assert "có định dạng .xls (Excel 97-2003)" in old.value.render("vi")
+    assert "được đặt mật khẩu mở nên không đọc được" in locked.value.render("vi")
+    assert "File > Info > Protect Workbook" in locked.value.render("en")
+    assert "Không đọc được tệp Excel 97-2003 damaged.xls: tệp bị hỏng" in damaged.value.render("vi")
     assert other.value.code == "import.unknown_format"
     assert session.execute(select(Official)).scalars().all() == []
+
+
+def test_an_excel_error_never_shows_the_files_bytes(
+    session: Session, tmp_path: Path, audit_key: bytes
+) -> None:
+    canary = "Canary#Pw-7731"
+    book = write_xls(tmp_path / "source.xls").read_bytes()
+    assert book[512:514] == b"\x09\x08"  # the BOF record opening the Workbook stream
+    (tmp_path / "bof.xls").write_bytes(book[:512] + canary[:8].encode() + book[520:])
+    (tmp_path / "export.xls").write_text(f"{canary},Lò Văn Chín\n", "utf-8")  # CSV named .xls
+
+    with pytest.raises(InvalidInput) as bof:
+        run_import(session, tmp_path / "bof.xls", audit_key)  # xlrd quotes b'Canary#P'
+    with pytest.raises(InvalidInput) as text:
+        run_import(session, tmp_path / "export.xls", audit_key)
+
+    assert "Expected BOF record; found …" in bof.value.render("en")
+    assert text.value.code == "import.not_excel"
+    assert "HTML hoặc văn bản CSV" in text.value.render("vi")
+    for shown in (bof.value.render("vi"), bof.value.render("en"), text.value.render("vi")):
+        assert canary[:8] not in shown
 
 
 def test_a_new_official_needs_an_email_or_a_phone(

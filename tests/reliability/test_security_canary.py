@@ -30,6 +30,7 @@ from hygiene.users import service as users
 from hygiene.web.app import create_app
 from tests.channels.conftest import SmtpServer
 from tests.conftest import NOW, SECRET
+from tests.helpers import write_xls
 from tests.reliability.security_helpers import (
     IMPORT_HEADER,
     HostileProvider,
@@ -140,7 +141,18 @@ def through_the_api(
         + ",mật khẩu\n"
         + f"CB010,Lò Văn Mười,UBND xã Bum Nưa,,,Zalo,zalo,0912000010,{canary}\n"
     )
+    row = ["CB012", "Lò Văn Mười Hai", "UBND xã Bum Nưa", "", "", "Zalo", "zalo", "0912000012"]
+    header = [*IMPORT_HEADER.split(","), "Mật khẩu"]
+    book = write_xls(tmp_path / "leaky.xls", [[*row, canary]], header=header).read_bytes()
+    xls = client.post(
+        "/api/v1/import",
+        headers=headers,
+        files={"file": ("a.xls", book, "application/vnd.ms-excel")},
+    )
+    assert xls.status_code == 422, xls.text  # read, and refused for its password column
+    assert "import.password_column" in xls.text
     return [
+        xls,
         client.post(
             "/api/v1/import", headers=headers, files={"file": ("a.csv", leaky.encode(), "text/csv")}
         ),

@@ -22,7 +22,7 @@ DryRunOption = Annotated[
 
 
 def import_(ctx: typer.Context, file: FileArgument, dry_run: DryRunOption = False) -> None:
-    """Nhập danh sách từ CSV/XLSX, tất cả hoặc không. / Import CSV/XLSX, all or nothing."""
+    """Nhập danh sách từ CSV/XLSX/XLS, tất cả hoặc không. / Import CSV/XLSX/XLS, all or nothing."""
     input_file(file)
     deps = state(ctx).deps
     err = Console(stderr=True)
