@@ -31,7 +31,7 @@ def test_the_report_table_groups_its_counts(
     assert shown.exit_code == 0, shown.output
     assert written in shown.stdout
     assert "1200" not in shown.stdout
-    label = "All units" if env else "Toàn huyện"  # the sum row, named (not "*")
+    label = "All units" if env else "Tổng cộng"  # the sum row, named (not "*")
     lines = shown.stdout.splitlines()
     [total] = [line.split() for line in lines if line.startswith((label, "*"))]
     assert " ".join(total[: len(label.split())]) == label

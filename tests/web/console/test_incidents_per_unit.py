@@ -44,5 +44,5 @@ def test_the_compliance_table_counts_this_months_reports_per_unit(
         "Phòng Nội vụ": "0",
         "Phòng Tư pháp": "2",
         "Phòng Văn hóa": "0",
-        "Toàn huyện": "2",
+        "Tổng cộng": "2",
     }

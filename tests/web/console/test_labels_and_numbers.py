@@ -144,7 +144,7 @@ def test_the_compliance_csv_is_written_for_the_reader(client: TestClient, sessio
     assert vi[0][:3] == ["\ufeffĐơn vị", "Số cán bộ", "Số tài khoản"]
     assert vi[1][0] == "Phòng Nội vụ"
     assert vi[1][5] == "50,0%"  # no space in the CSV: a spreadsheet reads it as a number
-    assert vi[-1][0] == "Toàn huyện"
+    assert vi[-1][0] == "Tổng cộng"
     assert vi[-1][5] == "33,3%"
     assert en[0][5] == "On time"
     assert en[-1][:1] + en[-1][5:6] == ["All units", "33.3%"]
